@@ -1,0 +1,2 @@
+Console.Error.WriteLine("The gRPC benchmark is not built yet.");
+return 1;
