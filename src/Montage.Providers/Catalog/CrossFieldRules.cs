@@ -1,0 +1,93 @@
+using System.Text.Json.Nodes;
+
+namespace Montage.Providers.Catalog;
+
+/// <summary>Rules that involve more than one field, named in the catalog's "rules" list.</summary>
+public static class CrossFieldRules
+{
+    /// <summary>A prompt or a list of shots must be given.</summary>
+    public const string PromptOrShots = "prompt_or_shots";
+
+    /// <summary>Shot durations add up to a total the model accepts; duration, when given, must equal it (and is derived otherwise).</summary>
+    public const string ShotsTotalDuration = "shots_total_duration";
+
+    /// <summary>Element names are unique, since the prompt refers to them as @name.</summary>
+    public const string ElementNamesUnique = "element_names_unique";
+
+    public static IReadOnlyList<string> Known { get; } = [PromptOrShots, ShotsTotalDuration, ElementNamesUnique];
+
+    internal static void Apply(ModelDefinition model, JsonObject input, JsonObject normalized, List<ValidationError> errors)
+    {
+        foreach (var rule in model.Rules)
+        {
+            switch (rule)
+            {
+                case PromptOrShots:
+                    CheckPromptOrShots(normalized, errors);
+                    break;
+                case ShotsTotalDuration:
+                    CheckShotsTotalDuration(model, input, normalized, errors);
+                    break;
+                case ElementNamesUnique:
+                    CheckElementNamesUnique(normalized, errors);
+                    break;
+                default:
+                    throw new InvalidOperationException($"Unknown catalog rule '{rule}'.");
+            }
+        }
+    }
+
+    private static void CheckPromptOrShots(JsonObject normalized, List<ValidationError> errors)
+    {
+        if (!normalized.ContainsKey("prompt") && !normalized.ContainsKey("shots") && !errors.Any(e => e.Path.StartsWith("shots", StringComparison.Ordinal)))
+        {
+            errors.Add(new("prompt", ValidationCodes.Required, "Give a prompt, or shots with one prompt each."));
+        }
+    }
+
+    private static void CheckShotsTotalDuration(ModelDefinition model, JsonObject input, JsonObject normalized, List<ValidationError> errors)
+    {
+        if (normalized["shots"] is not JsonArray shots)
+        {
+            return;
+        }
+
+        var total = shots.Sum(s => s!["duration"]!.GetValue<long>());
+        var durationField = model.Field("duration");
+        var min = durationField?.Min ?? 1;
+        var max = durationField?.Max ?? model.Capabilities.MaxDurationSeconds ?? decimal.MaxValue;
+        if (total < min || total > max)
+        {
+            errors.Add(new("shots", ValidationCodes.OutOfRange, $"The shots add up to {total} s; the model takes {min} to {max} s."));
+            return;
+        }
+
+        // A duration the request states must agree with the shots; an absent one (its default applied) is replaced.
+        var givenDuration = input["duration"] is not null ? normalized["duration"]?.GetValue<long>() : null;
+        if (givenDuration is { } given && given != total)
+        {
+            errors.Add(new("duration", ValidationCodes.Conflict, $"duration is {given} s but the shots add up to {total} s."));
+            return;
+        }
+
+        normalized["duration"] = total;
+    }
+
+    private static void CheckElementNamesUnique(JsonObject normalized, List<ValidationError> errors)
+    {
+        if (normalized["elements"] is not JsonArray elements)
+        {
+            return;
+        }
+
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < elements.Count; i++)
+        {
+            var name = elements[i]?["name"]?.GetValue<string>();
+            if (name is not null && !seen.Add(name))
+            {
+                errors.Add(new($"elements[{i}].name", ValidationCodes.Conflict, $"The element name '{name}' is used twice."));
+            }
+        }
+    }
+}
