@@ -8,7 +8,11 @@ namespace Montage.Providers.Fal;
 public static class FalServiceCollectionExtensions
 {
     /// <summary>True when a fal.ai key is configured (FAL_KEY, or FAL_KEY_ID and FAL_KEY_SECRET).</summary>
-    public static bool HasFalCredentials(IConfiguration configuration) => ReadKey(configuration) is not null;
+    public static bool HasFalCredentials(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return ReadKey(configuration) is not null || !string.IsNullOrWhiteSpace(configuration[$"{FalOptions.SectionName}:Key"]);
+    }
 
     /// <summary>
     /// Registers the fal.ai provider as <see cref="IGenerationProvider"/> "fal" (and <see cref="FalProvider"/>), its options
