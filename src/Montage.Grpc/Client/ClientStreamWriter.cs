@@ -1,0 +1,60 @@
+using Google.Protobuf;
+
+namespace Montage.Grpc.Client;
+
+/// <summary>The request stream of a client-streaming or duplex call; each message is written and flushed in turn.</summary>
+internal sealed class ClientStreamWriter<TRequest, TResponse>(GrpcCall<TRequest, TResponse> call, StreamingRequestContent content) : IClientStreamWriter<TRequest>
+    where TRequest : class, IMessage<TRequest>
+    where TResponse : class, IMessage<TResponse>
+{
+    private int _writing;
+    private bool _completed;
+
+    public WriteOptions? WriteOptions { get; set; }
+
+    public async Task WriteAsync(TRequest message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (_completed)
+        {
+            throw new InvalidOperationException("The request stream is already completed.");
+        }
+
+        if (Interlocked.Exchange(ref _writing, 1) == 1)
+        {
+            throw new InvalidOperationException("A write is already in progress: await each WriteAsync before the next.");
+        }
+
+        using var registration = cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static state => ((GrpcCall<TRequest, TResponse>)state!).CancelByClient(), call)
+            : default;
+        try
+        {
+            if (call.IsFinished)
+            {
+                // The server already ended the call (or it was canceled): report why, as the status is what matters.
+                throw call.Fail(new InvalidOperationException("The call is already over."));
+            }
+
+            var frame = call.FrameMessage(message, WriteOptions);
+            var stream = await content.Stream.ConfigureAwait(false);
+            await stream.WriteAsync(frame, call.CallToken).ConfigureAwait(false);
+            await stream.FlushAsync(call.CallToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is not InvalidOperationException || call.IsFinished)
+        {
+            throw call.Fail(error);
+        }
+        finally
+        {
+            Volatile.Write(ref _writing, 0);
+        }
+    }
+
+    public Task CompleteAsync()
+    {
+        _completed = true;
+        content.Complete();
+        return Task.CompletedTask;
+    }
+}
