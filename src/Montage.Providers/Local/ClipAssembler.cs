@@ -1,0 +1,197 @@
+using System.Globalization;
+using System.Text;
+
+namespace Montage.Providers.Local;
+
+/// <summary>
+/// The primitives of final assembly: normalise a clip (size, fps, pixel format, SAR 1:1, 48 kHz stereo audio,
+/// silence where none), join with cuts or crossfades, mix background music with ducking under the voices,
+/// normalise loudness (EBU R128, -16 LUFS) and put the moov atom first.
+/// </summary>
+public sealed class ClipAssembler(FfmpegRunner runner, MediaProbe probe)
+{
+    public const double DefaultLoudnessLufs = -16;
+
+    /// <summary>Brings one clip to <paramref name="format"/>; letterboxes rather than crops, and adds silence if it has no audio.</summary>
+    public async Task<double> NormalizeAsync(string inputPath, string outputPath, ClipFormat format, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(format);
+        format.Check();
+        var info = await probe.ProbeAsync(inputPath, cancellationToken).ConfigureAwait(false);
+        if (info.Video is null)
+        {
+            throw new ArgumentException("The clip has no video stream.", nameof(inputPath));
+        }
+
+        var frames = Math.Max(1, (int)Math.Round((info.Video.DurationSeconds ?? info.DurationSeconds) * format.Fps));
+        var seconds = frames / (double)format.Fps;
+        var (w, h) = (format.Width, format.Height);
+        var video = $"[0:v]scale={w}:{h}:force_original_aspect_ratio=decrease,pad={w}:{h}:(ow-iw)/2:(oh-ih)/2:color=black," +
+            $"setsar=1,fps={format.Fps},format=yuv420p[v]";
+        var arguments = new List<string> { "-i", inputPath };
+        string audio;
+        if (info.Audio is not null)
+        {
+            audio = "[0:a]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,apad[a]";
+        }
+        else
+        {
+            arguments.AddRange(["-f", "lavfi", "-i", "anullsrc=r=48000:cl=stereo"]);
+            audio = "[1:a]aformat=sample_fmts=fltp:channel_layouts=stereo[a]";
+        }
+
+        arguments.AddRange(["-filter_complex", video + ";" + audio, "-map", "[v]", "-map", "[a]",
+            "-frames:v", FilterText.Number(frames), "-t", FilterText.Number(seconds)]);
+        arguments.AddRange(VideoEncoding.Video(runner.Options, format.Fps));
+        arguments.AddRange(VideoEncoding.Audio());
+        arguments.AddRange(VideoEncoding.Mp4());
+        arguments.Add(outputPath);
+        await runner.RunAsync(arguments, new FfmpegRun { ExpectedDuration = TimeSpan.FromSeconds(seconds) }, cancellationToken).ConfigureAwait(false);
+        return seconds;
+    }
+
+    /// <summary>Joins normalised clips end to end (hard cuts).</summary>
+    public async Task ConcatAsync(IReadOnlyList<string> normalizedClips, string outputPath, IProgress<RenderProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(normalizedClips);
+        if (normalizedClips.Count == 0)
+        {
+            throw new ArgumentException("Give at least one clip.", nameof(normalizedClips));
+        }
+
+        var (durations, fps) = await DurationsAsync(normalizedClips, cancellationToken).ConfigureAwait(false);
+        var graph = new StringBuilder();
+        for (var i = 0; i < normalizedClips.Count; i++)
+        {
+            graph.Append(CultureInfo.InvariantCulture, $"[{i}:v][{i}:a]");
+        }
+
+        graph.Append(CultureInfo.InvariantCulture, $"concat=n={normalizedClips.Count}:v=1:a=1[v][a]");
+        await EncodeAsync(normalizedClips, graph.ToString(), fps, durations.Sum(), outputPath, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Joins normalised clips with crossfades of <paramref name="transitionSeconds"/> (xfade for video, acrossfade for audio).</summary>
+    public async Task CrossfadeAsync(IReadOnlyList<string> normalizedClips, double transitionSeconds, string outputPath, IProgress<RenderProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(normalizedClips);
+        if (normalizedClips.Count < 2)
+        {
+            await ConcatAsync(normalizedClips, outputPath, progress, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var (durations, fps) = await DurationsAsync(normalizedClips, cancellationToken).ConfigureAwait(false);
+        if (transitionSeconds <= 0 || durations.Any(d => d <= transitionSeconds))
+        {
+            throw new ArgumentException("Every clip must be longer than the transition.", nameof(transitionSeconds));
+        }
+
+        var t = FilterText.Number(transitionSeconds);
+        var graph = new List<string>();
+        var (video, audio, elapsed) = ("[0:v]", "[0:a]", durations[0]);
+        for (var i = 1; i < normalizedClips.Count; i++)
+        {
+            var offset = elapsed - transitionSeconds;
+            graph.Add($"{video}[{i}:v]xfade=transition=fade:duration={t}:offset={FilterText.Number(offset)}[v{i}]");
+            graph.Add($"{audio}[{i}:a]acrossfade=d={t}:c1=tri:c2=tri[a{i}]");
+            (video, audio) = ($"[v{i}]", $"[a{i}]");
+            elapsed = offset + durations[i];
+        }
+
+        graph.Add($"{video}null[v]");
+        graph.Add($"{audio}anull[a]");
+        await EncodeAsync(normalizedClips, string.Join(';', graph), fps, elapsed, outputPath, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Mixes looping background music under the video's audio at <paramref name="musicVolume"/>; with
+    /// <paramref name="duck"/> a sidechain compressor lowers the music while the voices speak. The video is copied.
+    /// </summary>
+    public async Task MixBackgroundAudioAsync(string videoPath, string musicPath, string outputPath, double musicVolume, bool duck, CancellationToken cancellationToken)
+    {
+        var info = await probe.ProbeAsync(videoPath, cancellationToken).ConfigureAwait(false);
+        if (info.Audio is null)
+        {
+            throw new ArgumentException("Normalise the video first: it has no audio track to mix with.", nameof(videoPath));
+        }
+
+        var music = $"[1:a]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,volume={FilterText.Number(musicVolume)}[music]";
+        var graph = duck
+            ? $"{music};[0:a]asplit=2[voice][key];[music][key]sidechaincompress=threshold=0.02:ratio=8:attack=20:release=400[ducked];" +
+              "[voice][ducked]amix=inputs=2:duration=first:dropout_transition=0:normalize=0[a]"
+            : $"{music};[0:a][music]amix=inputs=2:duration=first:dropout_transition=0:normalize=0[a]";
+        List<string> arguments =
+        [
+            "-i", videoPath, "-stream_loop", "-1", "-i", musicPath,
+            "-filter_complex", graph, "-map", "0:v", "-map", "[a]", "-c:v", "copy",
+            .. VideoEncoding.Audio(), "-t", FilterText.Number(info.DurationSeconds), .. VideoEncoding.Mp4(), outputPath,
+        ];
+        await runner.RunAsync(arguments, new FfmpegRun { ExpectedDuration = TimeSpan.FromSeconds(info.DurationSeconds) }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>EBU R128 loudness normalisation (loudnorm, single pass) to <paramref name="targetLufs"/>; the video is copied.</summary>
+    public async Task NormalizeLoudnessAsync(string inputPath, string outputPath, double targetLufs, CancellationToken cancellationToken)
+    {
+        List<string> arguments =
+        [
+            "-i", inputPath, "-map", "0:v", "-map", "0:a", "-c:v", "copy",
+            "-af", $"loudnorm=I={FilterText.Number(targetLufs)}:TP=-1.5:LRA=11,aresample=48000",
+            .. VideoEncoding.Audio(), .. VideoEncoding.Mp4(), outputPath,
+        ];
+        await runner.RunAsync(arguments, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Rewrites an MP4 with its index (moov) before the media data, so players start before the download ends.</summary>
+    public Task FaststartAsync(string inputPath, string outputPath, CancellationToken cancellationToken) =>
+        runner.RunAsync(["-i", inputPath, "-map", "0", "-c", "copy", .. VideoEncoding.Mp4(), outputPath], null, cancellationToken);
+
+    /// <summary>Integrated loudness (LUFS) of a file's audio, measured with the ebur128 filter.</summary>
+    public async Task<double> MeasureLoudnessAsync(string inputPath, CancellationToken cancellationToken)
+    {
+        using var work = new WorkArea(runner.Options);
+        var report = work.File("loudness.txt");
+        await runner.RunAsync(
+            ["-i", inputPath, "-vn", "-af", $"ebur128=metadata=1,ametadata=mode=print:key=lavfi.r128.I:file={FilterText.Value(report)}", "-f", "null", "-"],
+            null,
+            cancellationToken).ConfigureAwait(false);
+        var last = (await File.ReadAllLinesAsync(report, cancellationToken).ConfigureAwait(false))
+            .LastOrDefault(l => l.StartsWith("lavfi.r128.I=", StringComparison.Ordinal))
+            ?? throw new FfmpegException("No loudness was measured.");
+        return double.Parse(last["lavfi.r128.I=".Length..], CultureInfo.InvariantCulture);
+    }
+
+    private async Task<(List<double> Durations, int Fps)> DurationsAsync(IReadOnlyList<string> clips, CancellationToken cancellationToken)
+    {
+        var durations = new List<double>();
+        var fps = 0;
+        foreach (var clip in clips)
+        {
+            var info = await probe.ProbeAsync(clip, cancellationToken).ConfigureAwait(false);
+            if (info.Video is null || info.Audio is null)
+            {
+                throw new ArgumentException("Normalise clips before joining them: each needs video and audio.", nameof(clips));
+            }
+
+            durations.Add(info.Video.DurationSeconds ?? info.DurationSeconds);
+            fps = Math.Max(fps, (int)Math.Round(info.Video.FramesPerSecond));
+        }
+
+        return (durations, fps);
+    }
+
+    private async Task EncodeAsync(IReadOnlyList<string> inputs, string graph, int fps, double seconds, string outputPath, IProgress<RenderProgress>? progress, CancellationToken cancellationToken)
+    {
+        var arguments = new List<string>();
+        foreach (var input in inputs)
+        {
+            arguments.AddRange(["-i", input]);
+        }
+
+        arguments.AddRange(["-filter_complex", graph, "-map", "[v]", "-map", "[a]"]);
+        arguments.AddRange(VideoEncoding.Video(runner.Options, fps));
+        arguments.AddRange(VideoEncoding.Audio());
+        arguments.AddRange(VideoEncoding.Mp4());
+        arguments.Add(outputPath);
+        await runner.RunAsync(arguments, new FfmpegRun { ExpectedDuration = TimeSpan.FromSeconds(seconds), Progress = progress }, cancellationToken).ConfigureAwait(false);
+    }
+}
