@@ -1,0 +1,86 @@
+// grpc-js load generator for the gRPC benchmark (bench/Montage.Grpc.Bench): `concurrency` calls in flight on one
+// channel, each worker starting its next call when the previous one ends, for `seconds` after a warm-up.
+// Usage: node bench-client.js --address host:port --mode unary|stream [--concurrency 64] [--seconds 10]
+//        [--warmup 3] [--stream-count 100] [--max-calls N]
+// Prints one JSON line: { mode, calls, messages, seconds, p50Ms, p99Ms } (latency per call).
+'use strict';
+const grpc = require('@grpc/grpc-js');
+const { loadEcho } = require('./echo-proto');
+
+function argument(name, fallback) {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? process.argv[index + 1] : fallback;
+}
+
+const address = argument('--address');
+const mode = argument('--mode', 'unary');
+const concurrency = Number(argument('--concurrency', '64'));
+const seconds = Number(argument('--seconds', '10'));
+const warmup = Number(argument('--warmup', '3'));
+const streamCount = Number(argument('--stream-count', '100'));
+const maxCalls = Number(argument('--max-calls', '100000000'));
+
+const { EchoService } = loadEcho();
+const client = new EchoService(address, grpc.credentials.createInsecure());
+const request = { message: 'benchmark message' };
+const streamRequest = { message: 'benchmark message', count: streamCount };
+
+function unaryCall() {
+  return new Promise((resolve, reject) => client.Echo(request, (error) => (error ? reject(error) : resolve(1))));
+}
+
+function streamCall() {
+  return new Promise((resolve, reject) => {
+    let received = 0;
+    const call = client.ServerStream(streamRequest);
+    call.on('data', () => { received++; });
+    call.on('error', reject);
+    call.on('end', () => resolve(received));
+  });
+}
+
+async function run(durationMs, record, limit) {
+  const call = mode === 'stream' ? streamCall : unaryCall;
+  const end = performance.now() + durationMs;
+  const latencies = [];
+  let calls = 0;
+  let messages = 0;
+  async function worker() {
+    while (performance.now() < end && calls < limit) {
+      const started = performance.now();
+      const received = await call();
+      messages += received;
+      calls++;
+      if (record) latencies.push(performance.now() - started);
+    }
+  }
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return { calls, messages, seconds: (performance.now() - started) / 1000, latencies };
+}
+
+function percentile(sorted, p) {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+async function main() {
+  await run(warmup * 1000, false, maxCalls);
+  const result = await run(seconds * 1000, true, maxCalls);
+  const sorted = Float64Array.from(result.latencies).sort();
+  client.close();
+  process.stdout.write(JSON.stringify({
+    mode,
+    calls: result.calls,
+    messages: result.messages,
+    seconds: result.seconds,
+    p50Ms: percentile(sorted, 50),
+    p99Ms: percentile(sorted, 99),
+  }) + '\n');
+  process.exit(0);
+}
+
+main().catch((error) => {
+  console.error(String(error && error.stack || error));
+  process.exit(1);
+});
