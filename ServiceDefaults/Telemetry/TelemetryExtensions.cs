@@ -63,7 +63,7 @@ public static class TelemetryExtensions
                 options.IncludeScopes = true;
             });
 
-        builder.Services.AddSingleton<IStartupFilter, HealthEndpointTracingFilter>();
+        builder.Services.AddSingleton<IStartupFilter, HttpServerTracingFilter>();
         builder.Services.AddHostedService<TelemetryStartupService>();
         return builder;
     }
