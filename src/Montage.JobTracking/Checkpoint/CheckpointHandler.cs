@@ -1,0 +1,76 @@
+using Montage.Contracts.Jobs.V1;
+using Montage.JobTracking.Leasing;
+using Montage.JobTracking.Persistence;
+using Montage.JobTracking.ProviderEvents;
+using Npgsql;
+
+namespace Montage.JobTracking.Checkpoint;
+
+/// <summary>
+/// Checkpoint: records the provider request of the current attempt, committed before the answer, so a crash
+/// after a paid submit is resumed rather than paid again. A different request id in the same attempt is
+/// refused: it would mean a second paid submit.
+/// </summary>
+internal sealed class CheckpointHandler(JobDatabase database)
+{
+    public async Task<CheckpointResponse> HandleAsync(CheckpointRequest request, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(request.Provider) || request.Provider.Length > 64)
+        {
+            throw Errors.InvalidArgument("provider is required (e.g. \"fal\", \"kie\", \"local\")");
+        }
+
+        if (string.IsNullOrWhiteSpace(request.RequestId) || request.RequestId.Length > 256)
+        {
+            throw Errors.InvalidArgument("request_id is required (the provider's handle, at most 256 characters)");
+        }
+
+        if (request.ProviderStatus.Length > 256)
+        {
+            throw Errors.InvalidArgument("provider_status is longer than 256 characters");
+        }
+
+        try
+        {
+            return await database.RunAsync(async tx =>
+            {
+                var job = await LeaseGuard.LoadHeldAsync(tx, request.JobId, request.LeaseId, cancellationToken).ConfigureAwait(false);
+                if (job.CheckpointRequestId is not null)
+                {
+                    if (job.CheckpointRequestId != request.RequestId || job.CheckpointProvider != request.Provider)
+                    {
+                        throw Errors.FailedPrecondition(
+                            $"job {job.Id} already has provider request {job.CheckpointProvider}/{job.CheckpointRequestId} in attempt {job.Attempts}; " +
+                            "a second request would be paid twice: resume the first");
+                    }
+
+                    if (request.ProviderStatus.Length > 0 && request.ProviderStatus != job.CheckpointStatus)
+                    {
+                        job.CheckpointStatus = request.ProviderStatus;
+                        job.CheckpointUpdatedAt = tx.Now;
+                        await tx.UpdateAsync(job, cancellationToken).ConfigureAwait(false);
+                        tx.AddStateEvent(job, "job.checkpoint");
+                    }
+                }
+                else
+                {
+                    job.CheckpointProvider = request.Provider;
+                    job.CheckpointRequestId = request.RequestId;
+                    job.CheckpointStatus = request.ProviderStatus;
+                    job.CheckpointSubmittedAt = request.SubmittedAt is { } submitted ? submitted.ToDateTime() : tx.Now;
+                    job.CheckpointUpdatedAt = tx.Now;
+                    await tx.UpdateAsync(job, cancellationToken).ConfigureAwait(false);
+                    tx.AddStateEvent(job, "job.checkpoint");
+                    await ProviderEventStore.AttachEarlyAsync(tx, job, cancellationToken).ConfigureAwait(false);
+                }
+
+                await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+                return new CheckpointResponse { Checkpoint = job.ToProto().ProviderCheckpoint, CancelRequested = job.CancelRequested };
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException exception) when (exception is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "jobs_checkpoint" })
+        {
+            throw Errors.FailedPrecondition($"provider request {request.Provider}/{Errors.Truncate(request.RequestId)} already belongs to another job");
+        }
+    }
+}
