@@ -32,14 +32,13 @@ internal sealed class FalUploader
 
         // A retried PUT must send the same bytes again, so a one-way stream is buffered first.
         var replayable = content.CanSeek ? content : await BufferAsync(content, cancellationToken).ConfigureAwait(false);
-        var start = replayable.CanSeek ? replayable.Position : 0;
+        var start = replayable.Position;
         try
         {
             var (uploadUrl, fileUrl) = await InitiateAsync(contentType, fileName, cancellationToken).ConfigureAwait(false);
             await executor.ExecuteAsync(CallKind.Idempotent, async ct =>
             {
-                replayable.Position = start;
-                using var message = new HttpRequestMessage(HttpMethod.Put, uploadUrl) { Content = new StreamContent(replayable) };
+                using var message = new HttpRequestMessage(HttpMethod.Put, uploadUrl) { Content = new ReplayableStreamContent(replayable, start) };
                 message.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
                 using var response = await Client().SendAsync(message, ct).ConfigureAwait(false);
                 var text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
