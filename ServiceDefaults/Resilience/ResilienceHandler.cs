@@ -9,6 +9,13 @@ public sealed class ResilienceHandler(ResiliencePipeline<HttpResponseMessage> pi
     {
         ArgumentNullException.ThrowIfNull(request);
 
+        // gRPC carries its own deadline (grpc-timeout) and retry rules, and its streams and
+        // long polls outlive any attempt timeout that suits plain HTTP: leave it alone.
+        if (IsGrpc(request))
+        {
+            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(HttpResiliencePipelineFactory.RequestKey, request);
         try
@@ -25,6 +32,10 @@ public sealed class ResilienceHandler(ResiliencePipeline<HttpResponseMessage> pi
             ResilienceContextPool.Shared.Return(context);
         }
     }
+
+    private static bool IsGrpc(HttpRequestMessage request) =>
+        request.Content?.Headers.ContentType?.MediaType is { } mediaType
+        && mediaType.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase);
 
     private Task<HttpResponseMessage> SendOnceAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
         base.SendAsync(request, cancellationToken);

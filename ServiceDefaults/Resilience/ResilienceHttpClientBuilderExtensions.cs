@@ -34,4 +34,22 @@ public static class ResilienceHttpClientBuilderExtensions
             }));
         return builder;
     }
+
+    /// <summary>
+    /// Takes the resilience handler off this client (e.g. one that streams or long-polls and
+    /// manages its own deadlines), including the one the service defaults add to every client.
+    /// </summary>
+    public static IHttpClientBuilder RemoveAllResilienceHandlers(this IHttpClientBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Configure<HttpClientFactoryOptions>(builder.Name, factoryOptions =>
+            factoryOptions.HttpMessageHandlerBuilderActions.Add(handlers =>
+            {
+                foreach (var handler in handlers.AdditionalHandlers.OfType<ResilienceHandler>().ToList())
+                {
+                    handlers.AdditionalHandlers.Remove(handler);
+                }
+            }));
+        return builder;
+    }
 }

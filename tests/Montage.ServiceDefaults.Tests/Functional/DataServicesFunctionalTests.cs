@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Montage.ServiceDefaults.Redis;
 using Npgsql;
 using StackExchange.Redis;
 
@@ -90,6 +91,24 @@ public sealed class DataServicesFunctionalTests(DataServicesFixture fixture) : I
         await subscriber.PublishAsync(channel, "job.queued");
 
         Assert.Equal("job.queued", await received.Task.WaitAsync(Patience));
+        await subscriber.UnsubscribeAsync(channel);
+    }
+
+    [Fact]
+    public async Task Traced_publish_records_a_producer_span_with_the_receiver_count()
+    {
+        var redis = fixture.App.Services.GetRequiredService<IConnectionMultiplexer>();
+        var subscriber = redis.GetSubscriber();
+        var channel = $"montage-traced-{Guid.NewGuid():N}";
+        await subscriber.SubscribeAsync(channel, (_, _) => { });
+
+        var receivers = await subscriber.PublishTracedAsync(channel, "job.succeeded");
+
+        Assert.Equal(1, receivers);
+        var span = Assert.Single(fixture.Spans.Spans, span => span.DisplayName == $"PUBLISH {channel}");
+        Assert.Equal(RedisTelemetry.ActivitySourceName, span.Source.Name);
+        Assert.Equal(System.Diagnostics.ActivityKind.Producer, span.Kind);
+        Assert.Equal(1L, span.GetTagItem("montage.redis.receivers"));
         await subscriber.UnsubscribeAsync(channel);
     }
 

@@ -220,4 +220,33 @@ public sealed class ResilienceFunctionalTests
         var unknown = await Assert.ThrowsAsync<InvalidOperationException>(() => clients.CreateClient().GetAsync("http://missing/x"));
         Assert.Contains("services__missing__http__0", unknown.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Grpc_requests_pass_through_untouched()
+    {
+        await using var upstream = await ScriptedUpstream.StartAsync(ScriptedUpstream.Status(503), ScriptedUpstream.Status(200));
+        using var client = Client(options => options.Retry.RetryAllMethods = true);
+        using var content = new ByteArrayContent([0, 0, 0, 0, 0]);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/grpc");
+
+        using var response = await client.PostAsync(new Uri(upstream.Address, "/montage.jobs.v1.JobTracker/Get"), content);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(1, upstream.RequestCount);
+    }
+
+    [Fact]
+    public async Task A_client_can_opt_out_of_the_default_handler()
+    {
+        await using var upstream = await ScriptedUpstream.StartAsync(ScriptedUpstream.Status(503), ScriptedUpstream.Status(200));
+        var builder = Host.CreateApplicationBuilder();
+        builder.AddServiceDefaults();
+        builder.Services.AddHttpClient("raw").RemoveAllResilienceHandlers();
+        using var host = builder.Build();
+
+        using var response = await host.Services.GetRequiredService<IHttpClientFactory>().CreateClient("raw").GetAsync(new Uri(upstream.Address, "/x"));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(1, upstream.RequestCount);
+    }
 }
