@@ -26,22 +26,24 @@ public sealed class ClipAssembler(FfmpegRunner runner, MediaProbe probe)
         var frames = Math.Max(1, (int)Math.Round((info.Video.DurationSeconds ?? info.DurationSeconds) * format.Fps));
         var seconds = frames / (double)format.Fps;
         var (w, h) = (format.Width, format.Height);
+        // Both streams are cut in the graph, not with -frames:v or -t: those end the whole output at once and lose
+        // the audio encoder's last frame, leaving the audio a few hundredths of a second short.
+        var length = FilterText.Number(seconds);
         var video = $"[0:v]scale={w}:{h}:force_original_aspect_ratio=decrease,pad={w}:{h}:(ow-iw)/2:(oh-ih)/2:color=black," +
-            $"setsar=1,fps={format.Fps},format=yuv420p[v]";
+            $"setsar=1,fps={format.Fps},format=yuv420p,trim=end_frame={frames}[v]";
         var arguments = new List<string> { "-i", inputPath };
         string audio;
         if (info.Audio is not null)
         {
-            audio = "[0:a]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,apad[a]";
+            audio = $"[0:a]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,apad=whole_dur={length},atrim=end={length}[a]";
         }
         else
         {
             arguments.AddRange(["-f", "lavfi", "-i", "anullsrc=r=48000:cl=stereo"]);
-            audio = "[1:a]aformat=sample_fmts=fltp:channel_layouts=stereo[a]";
+            audio = $"[1:a]aformat=sample_fmts=fltp:channel_layouts=stereo,atrim=end={length}[a]";
         }
 
-        arguments.AddRange(["-filter_complex", video + ";" + audio, "-map", "[v]", "-map", "[a]",
-            "-frames:v", FilterText.Number(frames), "-t", FilterText.Number(seconds)]);
+        arguments.AddRange(["-filter_complex", video + ";" + audio, "-map", "[v]", "-map", "[a]"]);
         arguments.AddRange(VideoEncoding.Video(runner.Options, format.Fps));
         arguments.AddRange(VideoEncoding.Audio());
         arguments.AddRange(VideoEncoding.Mp4());
@@ -70,7 +72,7 @@ public sealed class ClipAssembler(FfmpegRunner runner, MediaProbe probe)
         await EncodeAsync(normalizedClips, graph.ToString(), fps, durations.Sum(), outputPath, progress, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Joins normalised clips with crossfades of <paramref name="transitionSeconds"/> (xfade for video, acrossfade for audio).</summary>
+    /// <summary>Joins normalised clips with crossfades of <paramref name="transitionSeconds"/>, rounded to whole frames (xfade for video, acrossfade for audio).</summary>
     public async Task CrossfadeAsync(IReadOnlyList<string> normalizedClips, double transitionSeconds, string outputPath, IProgress<RenderProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(normalizedClips);
@@ -81,30 +83,36 @@ public sealed class ClipAssembler(FfmpegRunner runner, MediaProbe probe)
         }
 
         var (durations, fps) = await DurationsAsync(normalizedClips, cancellationToken).ConfigureAwait(false);
-        if (transitionSeconds <= 0 || durations.Any(d => d <= transitionSeconds))
+        if (transitionSeconds <= 0 || durations.Any(d => d <= transitionSeconds + (1.0 / fps)))
         {
             throw new ArgumentException("Every clip must be longer than the transition.", nameof(transitionSeconds));
         }
 
-        var t = FilterText.Number(transitionSeconds);
+        // A transition of whole frames keeps every offset on a frame boundary, so the length comes out exact.
+        var fade = Math.Max(1, Math.Round(transitionSeconds * fps)) / fps;
+        var t = FilterText.Number(fade);
+        var count = normalizedClips.Count;
         var graph = new List<string>();
-        var (video, audio, elapsed) = ("[0:v]", "[0:a]", durations[0]);
-        for (var i = 1; i < normalizedClips.Count; i++)
+        var (video, audio, elapsed) = ("[0:v]", $"[{count}:a]", durations[0]);
+        for (var i = 1; i < count; i++)
         {
-            var offset = elapsed - transitionSeconds;
+            var offset = elapsed - fade;
             graph.Add($"{video}[{i}:v]xfade=transition=fade:duration={t}:offset={FilterText.Number(offset)}[v{i}]");
-            graph.Add($"{audio}[{i}:a]acrossfade=d={t}:c1=tri:c2=tri[a{i}]");
+            graph.Add($"{audio}[{count + i}:a]acrossfade=d={t}:c1=tri:c2=tri[a{i}]");
             (video, audio) = ($"[v{i}]", $"[a{i}]");
             elapsed = offset + durations[i];
         }
 
         graph.Add($"{video}null[v]");
         graph.Add($"{audio}anull[a]");
-        await EncodeAsync(normalizedClips, string.Join(';', graph), fps, elapsed, outputPath, progress, cancellationToken).ConfigureAwait(false);
+
+        // Audio reads its own copy of each clip: with one demuxer feeding both xfade and acrossfade, FFmpeg 5 can
+        // drop a video frame inside the transition.
+        await EncodeAsync([.. normalizedClips, .. normalizedClips], string.Join(';', graph), fps, elapsed, outputPath, progress, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Mixes looping background music under the video's audio at <paramref name="musicVolume"/>; with
+    /// Mixes looping background music (amix ends with the video's own audio) under the video's audio at <paramref name="musicVolume"/>; with
     /// <paramref name="duck"/> a sidechain compressor lowers the music while the voices speak. The video is copied.
     /// </summary>
     public async Task MixBackgroundAudioAsync(string videoPath, string musicPath, string outputPath, double musicVolume, bool duck, CancellationToken cancellationToken)
@@ -124,7 +132,7 @@ public sealed class ClipAssembler(FfmpegRunner runner, MediaProbe probe)
         [
             "-i", videoPath, "-stream_loop", "-1", "-i", musicPath,
             "-filter_complex", graph, "-map", "0:v", "-map", "[a]", "-c:v", "copy",
-            .. VideoEncoding.Audio(), "-t", FilterText.Number(info.DurationSeconds), .. VideoEncoding.Mp4(), outputPath,
+            .. VideoEncoding.Audio(), .. VideoEncoding.Mp4(), outputPath,
         ];
         await runner.RunAsync(arguments, new FfmpegRun { ExpectedDuration = TimeSpan.FromSeconds(info.DurationSeconds) }, cancellationToken).ConfigureAwait(false);
     }
