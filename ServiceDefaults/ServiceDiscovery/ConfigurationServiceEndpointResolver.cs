@@ -11,6 +11,8 @@ public sealed class ConfigurationServiceEndpointResolver(IConfiguration configur
 {
     private const string SchemeSeparator = "+";
 
+    private int _nextReplica = -1;
+
     public Uri Resolve(Uri uri)
     {
         ArgumentNullException.ThrowIfNull(uri);
@@ -32,32 +34,32 @@ public sealed class ConfigurationServiceEndpointResolver(IConfiguration configur
 
         if (endpointName is not null)
         {
-            var key = $"services:{serviceName}:{endpointName}:0";
-            var value = services.GetSection(endpointName)["0"]
-                ?? throw Missing(uri, key);
-            return WithBase(uri, ParseEndpoint(value, schemes[0], key));
+            var (value, key) = PickReplica(services.GetSection(endpointName));
+            return value is null
+                ? throw Missing(uri, $"services:{serviceName}:{endpointName}:0")
+                : WithBase(uri, ParseEndpoint(value, schemes[0], key));
         }
 
         // The scheme names the endpoint ("https+http": https preferred, then http).
         foreach (var scheme in schemes)
         {
-            var value = services.GetSection(scheme)["0"];
+            var (value, key) = PickReplica(services.GetSection(scheme));
             if (value is not null)
             {
-                return WithBase(uri, ParseEndpoint(value, scheme, $"services:{serviceName}:{scheme}:0"));
+                return WithBase(uri, ParseEndpoint(value, scheme, key));
             }
         }
 
         // Else the first endpoint of the service, whatever its name, as long as its scheme is one we accept.
         foreach (var endpoint in services.GetChildren())
         {
-            var value = endpoint["0"];
+            var (value, key) = PickReplica(endpoint);
             if (value is null)
             {
                 continue;
             }
 
-            var resolved = ParseEndpoint(value, schemes[0], $"services:{serviceName}:{endpoint.Key}:0");
+            var resolved = ParseEndpoint(value, schemes[0], key);
             if (schemes.Contains(resolved.Scheme, StringComparer.OrdinalIgnoreCase))
             {
                 return WithBase(uri, resolved);
@@ -65,6 +67,25 @@ public sealed class ConfigurationServiceEndpointResolver(IConfiguration configur
         }
 
         throw Missing(uri, $"services:{serviceName}:{schemes[0]}:0");
+    }
+
+    /// <summary>
+    /// With replicas the AppHost writes <c>services:jobs:grpc:0</c>, <c>:1</c>, ...; calls take
+    /// them in turn. With one replica this is always index 0.
+    /// </summary>
+    private (string? Value, string Key) PickReplica(IConfigurationSection endpoint)
+    {
+        var replicas = endpoint.GetChildren()
+            .Where(replica => replica.Value is not null && int.TryParse(replica.Key, out _))
+            .OrderBy(replica => int.Parse(replica.Key, System.Globalization.CultureInfo.InvariantCulture))
+            .ToList();
+        if (replicas.Count == 0)
+        {
+            return (null, endpoint.Path);
+        }
+
+        var chosen = replicas.Count == 1 ? replicas[0] : replicas[(int)((uint)Interlocked.Increment(ref _nextReplica) % (uint)replicas.Count)];
+        return (chosen.Value, chosen.Path);
     }
 
     /// <summary>IP literals, localhost and dotted DNS names are real addresses, not service names.</summary>

@@ -8,6 +8,7 @@ namespace Montage.ServiceDefaults.ServiceDiscovery;
 /// <item><c>https+http://jobs</c>: https if configured, else http;</item>
 /// <item><c>http://_grpc.jobs</c>: the named endpoint <c>services:jobs:grpc:0</c>.</item>
 /// </list>
+/// With several replicas (<c>:0</c>, <c>:1</c>, ...) successive calls take them in turn.
 /// Addresses that are not logical names (IP addresses, <c>localhost</c>, dotted host names) pass through.
 /// </summary>
 public interface IServiceEndpointResolver

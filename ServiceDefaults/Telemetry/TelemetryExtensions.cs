@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Montage.ServiceDefaults.Telemetry;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
@@ -63,7 +64,7 @@ public static class TelemetryExtensions
                 options.IncludeScopes = true;
             });
 
-        builder.Services.AddSingleton<IStartupFilter, HttpServerTracingFilter>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, HttpServerTracingFilter>());
         builder.Services.AddHostedService<TelemetryStartupService>();
         return builder;
     }

@@ -110,4 +110,16 @@ public sealed class ServiceEndpointResolverUnitTests
 
         Assert.Equal(new Uri("http://localhost:7100/"), resolver.Resolve(new Uri("http://jobs/")));
     }
+
+    [Fact]
+    public void Replicas_are_taken_in_turn()
+    {
+        var resolver = Resolver(
+            ("services:videos:grpc:0", "http://localhost:7001"),
+            ("services:videos:grpc:1", "http://localhost:7002"));
+
+        var ports = Enumerable.Range(0, 4).Select(_ => resolver.Resolve(new Uri("http://_grpc.videos/")).Port).ToList();
+
+        Assert.Equal([7001, 7002, 7001, 7002], ports);
+    }
 }
