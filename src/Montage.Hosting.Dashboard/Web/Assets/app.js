@@ -21,6 +21,15 @@
     }
     return node;
   };
+  // Like replaceChildren, but flattens arrays and skips null/false, as el() does.
+  const fill = (node, ...children) => {
+    node.replaceChildren();
+    for (const child of children.flat()) {
+      if (child === null || child === undefined || child === false) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  };
   const getJson = async (url) => {
     const response = await fetch(url, { headers: { accept: "application/json" }, cache: "no-store" });
     if (response.status === 401) { location.href = "/login?returnUrl=" + encodeURIComponent(location.pathname + location.search); throw new Error("login required"); }
@@ -174,7 +183,7 @@
     const select = $("#resource"), search = $("#search"), follow = $("#follow"), view = $("#console");
     let source = null;
     const resources = await getJson("/api/resources");
-    select.append(el("option", { value: "", text: "Choose a resource" }), resources.map((r) => el("option", { value: r.name, text: r.name })));
+    select.append(el("option", { value: "", text: "Choose a resource" }), ...resources.map((r) => el("option", { value: r.name, text: r.name })));
     select.value = params().get("resource") || "";
     const matches = (line) => !search.value || line.dataset.text.toLowerCase().includes(search.value.toLowerCase());
     const highlight = (node) => {
@@ -293,7 +302,7 @@
       selected = span.spanId;
       for (const row of waterfall.querySelectorAll(".wf-row")) row.classList.toggle("selected", row.dataset.spanId === selected);
       detail.hidden = false;
-      detail.replaceChildren(
+      fill(detail,
         el("h2", {}, span.name, " ", serviceChip(span.serviceName)),
         el("div", { class: "trace-summary" },
           el("span", {}, "Kind ", el("b", { text: span.kind })), el("span", {}, "Duration ", el("b", { text: formatMs(span.durationMs) })),
@@ -307,7 +316,7 @@
       let trace;
       try { trace = await getJson("/api/traces/" + encodeURIComponent(traceId)); }
       catch { waterfall.replaceChildren(el("div", { class: "hint", text: "This trace is unknown or was evicted from memory." })); return; }
-      summary.replaceChildren(
+      fill(summary,
         el("span", {}, "Started ", el("b", { text: new Date(trace.start).toLocaleString() })),
         el("span", {}, "Duration ", el("b", { text: formatMs(trace.durationMs) })),
         el("span", {}, "Spans ", el("b", { text: trace.spans.length })),
@@ -368,7 +377,7 @@
       let instrument;
       try { instrument = await getJson("/api/metrics/instrument?" + q); } catch { panel.replaceChildren(el("div", { class: "hint", text: "This instrument has not been received." })); return; }
       const first = instrument.series[0];
-      panel.replaceChildren(
+      fill(panel,
         el("h2", { id: "instrument-name", text: instrument.name }),
         el("div", { class: "desc" }, serviceChip(instrument.serviceName), " ", instrument.kind, instrument.unit ? ` · ${instrument.unit}` : "", instrument.description ? ` · ${instrument.description}` : "", " · meter ", el("code", { text: instrument.scopeName })),
         first ? el("div", { class: "value", id: "instrument-value" }, latestText(first.latest), " ", el("small", { text: instrument.unit })) : null,
