@@ -154,8 +154,10 @@ public sealed class ResilienceFunctionalTests
 
         using var response = await client.GetAsync(new Uri(upstream.Address, "/resource"));
 
+        // The hanging first answer was given up on; on a loaded machine an attempt may also time
+        // out before reaching the server, so allow up to the retry budget.
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(2, upstream.RequestCount);
+        Assert.InRange(upstream.RequestCount, 2, 4);
     }
 
     [Fact]
@@ -170,7 +172,9 @@ public sealed class ResilienceFunctionalTests
         });
 
         await Assert.ThrowsAsync<TimeoutRejectedException>(() => client.GetAsync(new Uri(upstream.Address, "/resource")));
-        Assert.InRange(upstream.RequestCount, 1, 4);
+
+        // Without the total timeout all 101 attempts would run; a loaded machine only makes fewer.
+        Assert.InRange(upstream.RequestCount, 0, 4);
     }
 
     [Fact]
