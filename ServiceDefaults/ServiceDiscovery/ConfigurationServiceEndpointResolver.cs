@@ -24,7 +24,7 @@ public sealed class ConfigurationServiceEndpointResolver(IConfiguration configur
         var schemes = uri.Scheme.Split(SchemeSeparator, StringSplitOptions.RemoveEmptyEntries);
         var host = uri.IdnHost;
 
-        if (IsConcreteHost(host))
+        if (IsConcreteHost(host) || !uri.IsDefaultPort)
         {
             return schemes.Length == 1 ? uri : WithBase(uri, new UriBuilder(uri) { Scheme = schemes[0] }.Uri);
         }
@@ -88,7 +88,11 @@ public sealed class ConfigurationServiceEndpointResolver(IConfiguration configur
         return (chosen.Value, chosen.Path);
     }
 
-    /// <summary>IP literals, localhost and dotted DNS names are real addresses, not service names.</summary>
+    /// <summary>
+    /// IP literals, localhost and dotted DNS names are real addresses, not service names; so is
+    /// any host given with an explicit port (a logical name never carries one, a compose or
+    /// Kubernetes DNS name often does).
+    /// </summary>
     private static bool IsConcreteHost(string host) =>
         IPAddress.TryParse(host, out _)
         || string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)

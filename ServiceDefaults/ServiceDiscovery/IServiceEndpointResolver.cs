@@ -9,7 +9,8 @@ namespace Montage.ServiceDefaults.ServiceDiscovery;
 /// <item><c>http://_grpc.jobs</c>: the named endpoint <c>services:jobs:grpc:0</c>.</item>
 /// </list>
 /// With several replicas (<c>:0</c>, <c>:1</c>, ...) successive calls take them in turn.
-/// Addresses that are not logical names (IP addresses, <c>localhost</c>, dotted host names) pass through.
+/// Addresses that are not logical names (IP addresses, <c>localhost</c>, dotted host names,
+/// any host with an explicit port) pass through.
 /// </summary>
 public interface IServiceEndpointResolver
 {

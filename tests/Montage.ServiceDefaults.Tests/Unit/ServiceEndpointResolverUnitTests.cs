@@ -69,6 +69,7 @@ public sealed class ServiceEndpointResolverUnitTests
     [InlineData("http://127.0.0.1:5000/a")]
     [InlineData("http://[::1]:5000/a")]
     [InlineData("https://queue.fal.run/fal-ai/ideogram/v3")]
+    [InlineData("http://jobs:8080/v1/jobs")]
     public void Concrete_addresses_pass_through_unchanged(string address)
     {
         var resolver = Resolver();
