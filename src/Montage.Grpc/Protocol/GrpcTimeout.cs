@@ -78,7 +78,8 @@ public static class GrpcTimeout
 
         foreach (var (unit, unitTicks) in Units)
         {
-            var amount = (ticks + unitTicks - 1) / unitTicks;
+            // Divide then round up: adding unitTicks - 1 first would overflow near TimeSpan.MaxValue.
+            var amount = (ticks / unitTicks) + (ticks % unitTicks == 0 ? 0 : 1);
             if (amount <= MaxValue)
             {
                 return amount.ToString(CultureInfo.InvariantCulture) + unit;
