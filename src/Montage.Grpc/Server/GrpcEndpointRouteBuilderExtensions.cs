@@ -14,7 +14,7 @@ public static class GrpcEndpointRouteBuilderExtensions
 
     /// <summary>
     /// Maps a service class onto the RPCs of <paramref name="descriptor"/>, e.g.
-    /// <c>EchoReflection.Descriptor.FindTypeByName&lt;ServiceDescriptor&gt;("montage.testing.v1.EchoService")</c>.
+    /// <c>EchoReflection.Descriptor.FindTypeByName&lt;ServiceDescriptor&gt;("EchoService")</c>.
     /// </summary>
     public static GrpcServiceEndpointConventionBuilder MapGrpcService<TService>(this IEndpointRouteBuilder endpoints, ServiceDescriptor descriptor)
         where TService : class =>

@@ -1,0 +1,85 @@
+using System.Collections.Concurrent;
+using Montage.Grpc.Testing;
+using Montage.Grpc.Testing.V1;
+
+namespace Montage.Grpc.Tests.Infrastructure;
+
+/// <summary>Records, per call id (request header <c>x-probe-id</c>), when a handler started, saw cancellation and ended.</summary>
+public sealed class CallProbe
+{
+    public const string Header = "x-probe-id";
+
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _started = new();
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _cancelled = new();
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _ended = new();
+
+    public Task WhenStarted(string id) => Get(_started, id).Task;
+
+    public Task WhenCancelled(string id) => Get(_cancelled, id).Task;
+
+    public Task WhenEnded(string id) => Get(_ended, id).Task;
+
+    internal IDisposable Observe(ServerCallContext context)
+    {
+        var id = context.RequestHeaders.GetValue(Header);
+        if (id is null)
+        {
+            return new Registration(default, null);
+        }
+
+        Get(_started, id).TrySetResult();
+        var registration = context.CancellationToken.Register(() => Get(_cancelled, id).TrySetResult());
+        return new Registration(registration, () => Get(_ended, id).TrySetResult());
+    }
+
+    private static TaskCompletionSource Get(ConcurrentDictionary<string, TaskCompletionSource> map, string id) =>
+        map.GetOrAdd(id, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    private sealed class Registration(CancellationTokenRegistration registration, Action? onEnd) : IDisposable
+    {
+        public void Dispose()
+        {
+            registration.Dispose();
+            onEnd?.Invoke();
+        }
+    }
+}
+
+/// <summary>
+/// The EchoService with observation hooks for tests, plus two misbehaviours the real service never shows:
+/// a message "throw:..." throws an unexpected exception, "ignore-token" sleeps without honouring cancellation.
+/// </summary>
+public sealed class ObservedEchoService(CallProbe probe) : EchoService
+{
+    public const string ThrowPrefix = "throw:";
+    public const string IgnoreToken = "ignore-token";
+
+    public override async Task<EchoResponse> Echo(EchoRequest request, ServerCallContext context)
+    {
+        using var observation = probe.Observe(context);
+        if (request.Message.StartsWith(ThrowPrefix, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException(request.Message[ThrowPrefix.Length..]);
+        }
+
+        if (request.Message == IgnoreToken)
+        {
+            await Task.Delay(request.DelayMs);
+            return new EchoResponse { Message = "too late" };
+        }
+
+        return await base.Echo(request, context);
+    }
+
+    public override async Task ServerStream(StreamRequest request, IServerStreamWriter<EchoResponse> responseStream, ServerCallContext context)
+    {
+        using var observation = probe.Observe(context);
+        await base.ServerStream(request, responseStream, context);
+    }
+
+    public override async Task Duplex(IAsyncStreamReader<EchoRequest> requestStream, IServerStreamWriter<EchoResponse> responseStream, ServerCallContext context)
+    {
+        using var observation = probe.Observe(context);
+        await base.Duplex(requestStream, responseStream, context);
+    }
+}
