@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Montage.Providers.Abstractions;
 
 namespace Montage.Providers.Catalog;
 
@@ -6,6 +7,7 @@ namespace Montage.Providers.Catalog;
 internal static class CatalogIntegrity
 {
     private static readonly string[] Quantities = ["request", "num_images", "duration", "audio_duration"];
+    private static readonly string[] Providers = [ProviderNames.Fal, ProviderNames.Kie, ProviderNames.Local];
 
     public static List<string> Check(IReadOnlyList<ModelDefinition> models)
     {
@@ -33,7 +35,7 @@ internal static class CatalogIntegrity
             Problem($"unknown kind '{model.Kind}'");
         }
 
-        if (!ProviderNames.All.Contains(model.Provider))
+        if (!Providers.Contains(model.Provider))
         {
             Problem($"unknown provider '{model.Provider}'");
         }

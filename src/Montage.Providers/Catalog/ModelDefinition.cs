@@ -11,7 +11,7 @@ public sealed record ModelDefinition
     /// <summary>One of <see cref="JobKinds"/>.</summary>
     public required string Kind { get; init; }
 
-    /// <summary>One of <see cref="ProviderNames"/>.</summary>
+    /// <summary>One of <see cref="Abstractions.ProviderNames"/>: fal, kie or local.</summary>
     public required string Provider { get; init; }
 
     /// <summary>The provider's endpoint or model name (fal endpoint id, KIE model, local engine name); null when the model has none.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Montage.Providers.Abstractions;
 
 namespace Montage.Providers.Catalog;
 
@@ -31,6 +32,23 @@ public static class ProviderRequestBuilder
         return model.Provider == ProviderNames.Kie
             ? new JsonObject { ["model"] = model.Endpoint, ["input"] = body }
             : body;
+    }
+
+    /// <summary>
+    /// The model input alone, as <see cref="ProviderSubmitRequest.Body"/> takes it: the same as <see cref="Build"/> for fal
+    /// and local models, and the <c>input</c> object for KIE (whose client adds model and callBackUrl).
+    /// </summary>
+    public static JsonObject BuildInput(ModelDefinition model, JsonObject normalizedInput, IReadOnlyDictionary<string, string> resolvedMedia)
+    {
+        var body = Build(model, normalizedInput, resolvedMedia);
+        return model.Provider == ProviderNames.Kie ? body["input"]!.DeepClone().AsObject() : body;
+    }
+
+    /// <summary>The submit request for <see cref="IGenerationProvider.SubmitAsync"/>: the model's endpoint and its input.</summary>
+    public static ProviderSubmitRequest BuildSubmitRequest(ModelDefinition model, JsonObject normalizedInput, IReadOnlyDictionary<string, string> resolvedMedia, Uri? webhookUrl = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return new ProviderSubmitRequest(model.Endpoint ?? "", BuildInput(model, normalizedInput, resolvedMedia), webhookUrl);
     }
 
     /// <summary>Every media reference in a normalised input (top level and nested), so the caller can resolve them first.</summary>

@@ -151,6 +151,6 @@ public sealed partial class FfmpegRunner(LocalEngineOptions options, ILogger<Ffm
         return "";
     }
 
-    [LoggerMessage(EventId = 4101, Level = LogLevel.Warning, Message = "{Tool} failed with exit code {ExitCode}: {Diagnostics}")]
+    [LoggerMessage(EventId = 4301, Level = LogLevel.Warning, Message = "{Tool} failed with exit code {ExitCode}: {Diagnostics}")]
     private static partial void LogToolFailed(ILogger logger, string tool, int exitCode, string diagnostics);
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Montage.Providers.Abstractions;
 using Montage.Providers.Catalog;
 
 namespace Montage.Providers.Tests.Catalog;

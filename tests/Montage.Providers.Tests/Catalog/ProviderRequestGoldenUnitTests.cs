@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
+using Montage.Providers.Abstractions;
 using Montage.Providers.Catalog;
 
 namespace Montage.Providers.Tests.Catalog;
@@ -64,6 +65,25 @@ public sealed class ProviderRequestGoldenUnitTests
 
         var expected = JsonNode.Parse(File.ReadAllText(GoldenPath(golden)));
         Assert.True(JsonNode.DeepEquals(expected, body), $"Expected {expected!.ToJsonString()}\nActual   {body.ToJsonString()}");
+    }
+
+    [Fact]
+    public void The_submit_request_carries_the_endpoint_and_for_kie_only_the_input_object()
+    {
+        var (golden, modelId, input) = Cases.Single(c => c.Golden == "kie_kling-3.0_video.multi-shot");
+        var validated = Catalog.Validate(modelId, JsonNode.Parse(input)!.AsObject());
+        var media = new Dictionary<string, string> { ["ast_first"] = AssetBase + "first" };
+
+        var request = ProviderRequestBuilder.BuildSubmitRequest(validated.Model!, validated.Normalized!, media, new Uri("https://hooks.example.test/kie"));
+
+        Assert.Equal("kling-3.0/video", request.ModelEndpoint);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(File.ReadAllText(GoldenPath(golden)))!["input"], request.Body));
+        Assert.Equal(new Uri("https://hooks.example.test/kie"), request.WebhookUrl);
+
+        var fal = Catalog.Validate("fal-ai/kling-video/v2.1/pro/image-to-video", new JsonObject { ["prompt"] = "p", ["image"] = "ast_first" });
+        var falRequest = ProviderRequestBuilder.BuildSubmitRequest(fal.Model!, fal.Normalized!, media);
+        Assert.Equal("fal-ai/kling-video/v2.1/pro/image-to-video", falRequest.ModelEndpoint);
+        Assert.Equal(AssetBase + "first", falRequest.Body["image_url"]!.GetValue<string>());
     }
 
     [Fact]

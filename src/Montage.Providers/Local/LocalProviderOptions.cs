@@ -1,0 +1,16 @@
+namespace Montage.Providers.Local;
+
+/// <summary>Settings of the local provider (config section <c>Montage:LocalProvider</c>).</summary>
+public sealed record LocalProviderOptions
+{
+    public const string SectionName = "Montage:LocalProvider";
+
+    /// <summary>Where job outputs and uploaded inputs are kept; null uses a folder under the system temp directory.</summary>
+    public string? DataDirectory { get; init; }
+
+    /// <summary>Renders running at once; the rest wait in a queue. FFmpeg already uses every core for one render.</summary>
+    public int MaxConcurrentRenders { get; init; } = 1;
+
+    /// <summary>Largest input fetched from an http(s) URL.</summary>
+    public long MaxInputBytes { get; init; } = 512L * 1024 * 1024;
+}
