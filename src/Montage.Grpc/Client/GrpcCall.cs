@@ -277,8 +277,8 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
             }
 
             _readOptions = new MessageReadOptions(_channel.MaxReceiveMessageSize, GetHeader(response.Headers, GrpcProtocol.EncodingHeader));
-            var stream = await response.Content.ReadAsStreamAsync(_token).ConfigureAwait(false);
-            _body = PipeReader.Create(stream, ReaderOptions);
+            // The handler's response content is already a stream over the HTTP/2 stream: no need for the async overload.
+            _body = PipeReader.Create(response.Content.ReadAsStream(_token), ReaderOptions);
             return true;
         }
         catch (Exception error)
