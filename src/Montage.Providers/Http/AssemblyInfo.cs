@@ -1,0 +1,4 @@
+using System.Runtime.CompilerServices;
+
+// Unit tests exercise the protocol classifiers and parsers directly.
+[assembly: InternalsVisibleTo("Montage.Providers.Tests")]
