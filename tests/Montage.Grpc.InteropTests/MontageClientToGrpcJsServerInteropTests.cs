@@ -203,6 +203,33 @@ public sealed class MontageClientToGrpcJsServerInteropTests(GrpcJsServerFixture 
     }
 
     [Fact]
+    public async Task Unknown_method_fails_with_unimplemented_from_a_trailers_only_response()
+    {
+        var missing = new Method<EchoRequest, EchoResponse>(MethodType.Unary, "montage.testing.v1.EchoService", "Missing", EchoRequest.Parser, EchoResponse.Parser);
+        using var call = Invoker.AsyncUnaryCall(missing, null, Options(), new EchoRequest { Message = "?" });
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync);
+
+        Assert.Equal(StatusCode.Unimplemented, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task Duplex_call_ended_by_the_server_with_an_error_reports_it_to_reader_and_writer()
+    {
+        using var call = Invoker.AsyncDuplexStreamingCall(EchoMethods.Duplex, null, Options());
+
+        await call.RequestStream.WriteAsync(new EchoRequest { Message = "ok" });
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+        await call.RequestStream.WriteAsync(new EchoRequest { Message = "stop", FailCode = (int)StatusCode.FailedPrecondition, FailMessage = "stopped" });
+        var readError = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None));
+        var writeError = await Assert.ThrowsAsync<RpcException>(() => call.RequestStream.WriteAsync(new EchoRequest { Message = "late" }));
+
+        Assert.Equal(StatusCode.FailedPrecondition, readError.StatusCode);
+        Assert.Equal("stopped", readError.Status.Detail);
+        Assert.Equal(StatusCode.FailedPrecondition, writeError.StatusCode);
+    }
+
+    [Fact]
     public async Task Many_concurrent_calls_share_the_channel()
     {
         var calls = Enumerable.Range(0, 200)
