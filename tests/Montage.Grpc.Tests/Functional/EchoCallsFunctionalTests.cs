@@ -172,7 +172,7 @@ public sealed class EchoCallsFunctionalTests(GrpcServerFixture server) : IClassF
     [Fact]
     public async Task Deadline_exceeded_is_sent_even_when_the_handler_ignores_cancellation()
     {
-        var request = GrpcWire.Request(Service + "Echo", GrpcWire.Body(new EchoRequest { Message = ObservedEchoService.IgnoreToken, DelayMs = 5_000 }));
+        var request = GrpcWire.Request(Service + "Echo", GrpcWire.Body(new EchoRequest { Message = ObservedEchoService.IgnoreToken, DelayMs = 10_000 }));
         request.Headers.Add("grpc-timeout", "100m");
         request.Headers.Add(CallProbe.Header, "ignores-token");
 
@@ -220,7 +220,7 @@ public sealed class EchoCallsFunctionalTests(GrpcServerFixture server) : IClassF
     }
 
     [Fact]
-    public async Task Many_concurrent_unary_calls_share_one_connection()
+    public async Task Many_concurrent_unary_calls_all_succeed()
     {
         var calls = Enumerable.Range(0, 200).Select(async i =>
         {
