@@ -4,6 +4,8 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Montage.Hosting.ApplicationModel;
+using Montage.Hosting.Dashboard;
 using Montage.Hosting.Orchestration;
 using Montage.Hosting.Publishing;
 
@@ -18,6 +20,7 @@ public sealed class DistributedApplication : IAsyncDisposable
     private readonly Lock _lock = new();
     private Orchestrator? _orchestrator;
     private Task? _stopping;
+    private DashboardHost? _dashboard;
     private bool _disposed;
 
     internal DistributedApplication(IDistributedApplicationBuilder builder, IConfiguration configuration, IReadOnlyList<IResource> resources)
@@ -120,7 +123,7 @@ public sealed class DistributedApplication : IAsyncDisposable
             // Shutting down.
         }
 
-        await StopAsync().ConfigureAwait(false);
+        await DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>Checks prerequisites, allocates ports and starts every resource (returns without waiting for health).</summary>
@@ -143,7 +146,7 @@ public sealed class DistributedApplication : IAsyncDisposable
             DataDirectory,
             _builder.Options.BuildConfiguration ?? EntryConfiguration(),
             Convert.ToHexStringLower(Guid.NewGuid().ToByteArray().AsSpan(0, 3)),
-            () => OtlpEndpoint?.ToString().TrimEnd('/'),
+            () => _dashboard?.OtlpEnvironment,
             Configuration["Montage:Environment"] ?? "Development");
         foreach (var resource in Resources)
         {
@@ -169,15 +172,16 @@ public sealed class DistributedApplication : IAsyncDisposable
         }
     }
 
-    public Task StopResourceAsync(string resourceName) => RunningOrchestrator.StopResourceAsync(resourceName);
+    /// <summary>Stops the resource's processes (every replica, or one) gracefully; they stay stopped until started.</summary>
+    public Task StopResourceAsync(string resourceName, int? replica = null) => RunningOrchestrator.StopResourceAsync(resourceName, replica);
 
-    public Task StartResourceAsync(string resourceName)
+    public Task StartResourceAsync(string resourceName, int? replica = null)
     {
-        RunningOrchestrator.StartResource(resourceName);
+        RunningOrchestrator.StartResource(resourceName, replica);
         return Task.CompletedTask;
     }
 
-    public Task RestartResourceAsync(string resourceName) => RunningOrchestrator.RestartResourceAsync(resourceName);
+    public Task RestartResourceAsync(string resourceName, int? replica = null) => RunningOrchestrator.RestartResourceAsync(resourceName, replica);
 
     /// <summary>SIGKILL the resource's processes (all replicas, or one): the supervisor treats it as a crash.</summary>
     public int KillResource(string resourceName, int? replica = null) => RunningOrchestrator.KillResource(resourceName, replica);
@@ -233,7 +237,7 @@ public sealed class DistributedApplication : IAsyncDisposable
     private void PrepareDataDirectory()
     {
         Directory.CreateDirectory(DataDirectory);
-        if (NativeMethods.IsRoot)
+        if (!OperatingSystem.IsWindows() && NativeMethods.IsRoot)
         {
             // Postgres runs as its own user and must be able to reach its directory below this one.
             File.SetUnixFileMode(DataDirectory, (UnixFileMode)0b111_101_101);
@@ -286,11 +290,42 @@ public sealed class DistributedApplication : IAsyncDisposable
             ? configuration
             : "Debug";
 
-    private Task StartDashboardAsync(CancellationToken cancellationToken)
+    private async Task StartDashboardAsync(CancellationToken cancellationToken)
     {
-        _ = cancellationToken;
-        return Task.CompletedTask;
+        if (_builder.Options.DisableDashboard)
+        {
+            return;
+        }
+
+        var options = new DashboardOptions
+        {
+            Url = Configuration["Montage:Dashboard:Url"] ?? "http://localhost:18888",
+            OtlpHttpUrl = Configuration["Montage:Dashboard:OtlpUrl"] ?? "http://localhost:18889",
+            LoginToken = Configuration["Montage:Dashboard:Token"],
+            LoggerFactory = _loggerFactory,
+        };
+        try
+        {
+            _dashboard = await DashboardHost.StartAsync(options, new DashboardResourceSource(this), cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException failed)
+        {
+            // Most likely the port is taken (another AppHost); the application runs without a dashboard.
+            HostingLog.DashboardFailed(_logger, failed.Message);
+            return;
+        }
+
+        DashboardLoginUrl = new Uri(_dashboard.BrowserUrl);
+        OtlpEndpoint = _dashboard.OtlpEndpoint;
+        Console.WriteLine($"Dashboard: {DashboardLoginUrl}");
     }
 
-    private static Task StopDashboardAsync() => Task.CompletedTask;
+    private async Task StopDashboardAsync()
+    {
+        if (_dashboard is { } dashboard)
+        {
+            _dashboard = null;
+            await dashboard.DisposeAsync().ConfigureAwait(false);
+        }
+    }
 }

@@ -1,5 +1,6 @@
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
+using Montage.Hosting.ApplicationModel;
 
 namespace Montage.Hosting;
 

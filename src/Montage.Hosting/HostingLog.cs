@@ -1,11 +1,12 @@
 using Microsoft.Extensions.Logging;
+using Montage.Hosting.ApplicationModel;
 
 namespace Montage.Hosting;
 
 internal static partial class HostingLog
 {
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "{Resource}: {State}{Detail}")]
-    public static partial void StateChanged(ILogger logger, string resource, ResourceState state, string detail);
+    public static partial void StateChanged(ILogger logger, string resource, KnownResourceState state, string detail);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "{Resource}: exited with code {ExitCode}; restarting in {Delay}")]
     public static partial void RestartScheduled(ILogger logger, string resource, int exitCode, TimeSpan delay);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Montage.Hosting.ApplicationModel;
 
 namespace Montage.Hosting;
 

@@ -1,4 +1,4 @@
-namespace Montage.Hosting;
+namespace Montage.Hosting.ApplicationModel;
 
 /// <summary>Fluent handle on one resource of the model, as in Aspire.</summary>
 public interface IResourceBuilder<out T> where T : IResource

@@ -1,3 +1,5 @@
+using Montage.Hosting.ApplicationModel;
+
 namespace Montage.Hosting;
 
 /// <summary>Wiring between resources, with Aspire's names and meanings.</summary>

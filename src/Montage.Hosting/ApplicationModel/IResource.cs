@@ -1,4 +1,4 @@
-namespace Montage.Hosting;
+namespace Montage.Hosting.ApplicationModel;
 
 /// <summary>A named part of the distributed application: a server, a service or a plain executable.</summary>
 public interface IResource

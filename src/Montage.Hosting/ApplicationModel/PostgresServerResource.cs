@@ -1,4 +1,4 @@
-namespace Montage.Hosting;
+namespace Montage.Hosting.ApplicationModel;
 
 /// <summary>A PostgreSQL server process with its own data directory (initdb on first run).</summary>
 public sealed class PostgresServerResource(string name) : Resource(name), IResourceWithConnectionString, IResourceWithEndpoints, IProcessResource

@@ -1,4 +1,4 @@
-namespace Montage.Hosting;
+namespace Montage.Hosting.ApplicationModel;
 
 /// <summary>A .NET service of this repository, run as <c>dotnet path/to/Service.dll</c> from its build output.</summary>
 public sealed class ProjectResource(string name, string projectPath) : Resource(name), IResourceWithServiceDiscovery, IProcessResource

@@ -1,4 +1,4 @@
-namespace Montage.Hosting;
+namespace Montage.Hosting.ApplicationModel;
 
 /// <summary>A redis-server process persisting with AOF in its own directory.</summary>
 public sealed class RedisResource(string name) : Resource(name), IResourceWithConnectionString, IResourceWithEndpoints, IProcessResource

@@ -1,6 +1,6 @@
 using System.Collections.ObjectModel;
 
-namespace Montage.Hosting;
+namespace Montage.Hosting.ApplicationModel;
 
 /// <summary>Marker for anything attached to a resource by the builder API.</summary>
 public interface IResourceAnnotation;

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Montage.Hosting;
+namespace Montage.Hosting.ApplicationModel;
 
 internal static partial class ResourceNames
 {

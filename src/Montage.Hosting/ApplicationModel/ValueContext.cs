@@ -1,4 +1,4 @@
-namespace Montage.Hosting;
+namespace Montage.Hosting.ApplicationModel;
 
 /// <summary>
 /// Resolves addresses and secrets for one execution: the local run (loopback, allocated ports, real

@@ -1,3 +1,5 @@
+using Montage.Hosting.ApplicationModel;
+
 namespace Montage.Hosting.Orchestration;
 
 internal static class HttpHealthProbe

@@ -1,3 +1,5 @@
+using Montage.Hosting.ApplicationModel;
+
 namespace Montage.Hosting.Orchestration;
 
 /// <summary>Everything a driver needs to start one replica of a resource.</summary>
@@ -26,5 +28,5 @@ internal sealed record OrchestratorSettings(
     string DataDirectory,
     string BuildConfiguration,
     string RunId,
-    Func<string?> OtlpEndpoint,
+    Func<IReadOnlyDictionary<string, string>?> OtlpEnvironment,
     string EnvironmentName);

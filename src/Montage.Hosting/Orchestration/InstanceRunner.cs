@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Montage.Hosting.ApplicationModel;
 
 namespace Montage.Hosting.Orchestration;
 
@@ -15,7 +16,7 @@ internal sealed class InstanceRunner(ResourceRuntime owner, InstanceContext cont
     private static readonly TimeSpan SteadyProbeInterval = TimeSpan.FromSeconds(5);
 
     private readonly Lock _lock = new();
-    private ResourceState _state = ResourceState.NotStarted;
+    private KnownResourceState _state = KnownResourceState.NotStarted;
     private ChildProcess? _process;
     private int? _exitCode;
     private int _restarts;
@@ -27,7 +28,7 @@ internal sealed class InstanceRunner(ResourceRuntime owner, InstanceContext cont
 
     public string InstanceId => context.InstanceId;
 
-    public ResourceState State
+    public KnownResourceState State
     {
         get
         {
@@ -105,7 +106,7 @@ internal sealed class InstanceRunner(ResourceRuntime owner, InstanceContext cont
         var backoff = FirstBackoff;
         while (!stopping.IsCancellationRequested)
         {
-            SetState(ResourceState.Starting, message: null);
+            SetState(KnownResourceState.Starting, message: null);
             ChildProcess child;
             LaunchSpec spec;
             try
@@ -115,14 +116,14 @@ internal sealed class InstanceRunner(ResourceRuntime owner, InstanceContext cont
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
-                SetState(ResourceState.Stopped, message: null);
+                SetState(KnownResourceState.Stopped, message: null);
                 return;
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
                 context.Log(LogSource.Host, $"Failed to start: {exception.Message}");
                 HostingLog.FailedToStart(logger, context.InstanceId, exception.Message);
-                SetState(ResourceState.FailedToStart, exception.Message);
+                SetState(KnownResourceState.FailedToStart, exception.Message);
                 return;
             }
 
@@ -135,22 +136,22 @@ internal sealed class InstanceRunner(ResourceRuntime owner, InstanceContext cont
             }
 
             context.Log(LogSource.Host, $"Started process {child.Id}: {spec.FileName} {string.Join(' ', spec.Arguments)}");
-            SetState(ResourceState.Running, message: null);
+            SetState(KnownResourceState.Running, message: null);
             var exitCode = await SuperviseAsync(child, stopping).ConfigureAwait(false);
             if (stopping.IsCancellationRequested)
             {
-                SetState(ResourceState.Stopping, message: null);
+                SetState(KnownResourceState.Stopping, message: null);
                 exitCode = await child.StopAsync(spec.StopSequence).ConfigureAwait(false);
                 Forget(child, exitCode);
                 context.Log(LogSource.Host, $"Stopped (exit code {exitCode}).");
-                SetState(ResourceState.Stopped, message: null);
+                SetState(KnownResourceState.Stopped, message: null);
                 return;
             }
 
             var ranFor = DateTimeOffset.UtcNow - (_startedAt ?? DateTimeOffset.UtcNow);
             Forget(child, exitCode);
             context.Log(LogSource.Host, $"Exited with code {exitCode}.");
-            SetState(ResourceState.Exited, $"exit code {exitCode}");
+            SetState(KnownResourceState.Exited, $"exit code {exitCode}");
             if (!driver.RestartsAfterExit(exitCode))
             {
                 return;
@@ -167,14 +168,14 @@ internal sealed class InstanceRunner(ResourceRuntime owner, InstanceContext cont
                 _restarts++;
             }
 
-            SetState(ResourceState.Restarting, $"exit code {exitCode}; restarting in {backoff.TotalSeconds:0} s");
+            SetState(KnownResourceState.Restarting, $"exit code {exitCode}; restarting in {backoff.TotalSeconds:0} s");
             try
             {
                 await Task.Delay(backoff, stopping).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
-                SetState(ResourceState.Stopped, message: null);
+                SetState(KnownResourceState.Stopped, message: null);
                 return;
             }
 
@@ -250,8 +251,8 @@ internal sealed class InstanceRunner(ResourceRuntime owner, InstanceContext cont
     {
         lock (_lock)
         {
-            var next = healthy ? ResourceState.Healthy : ResourceState.Unhealthy;
-            if (_state is not (ResourceState.Running or ResourceState.Healthy or ResourceState.Unhealthy) || _state == next)
+            var next = healthy ? KnownResourceState.Healthy : KnownResourceState.Unhealthy;
+            if (_state is not (KnownResourceState.Running or KnownResourceState.Healthy or KnownResourceState.Unhealthy) || _state == next)
             {
                 return;
             }
@@ -259,10 +260,10 @@ internal sealed class InstanceRunner(ResourceRuntime owner, InstanceContext cont
             _state = next;
         }
 
-        Changed(healthy ? ResourceState.Healthy : ResourceState.Unhealthy, null);
+        Changed(healthy ? KnownResourceState.Healthy : KnownResourceState.Unhealthy, null);
     }
 
-    private void SetState(ResourceState state, string? message)
+    private void SetState(KnownResourceState state, string? message)
     {
         lock (_lock)
         {
@@ -278,7 +279,7 @@ internal sealed class InstanceRunner(ResourceRuntime owner, InstanceContext cont
         Changed(state, message);
     }
 
-    private void Changed(ResourceState state, string? message)
+    private void Changed(KnownResourceState state, string? message)
     {
         HostingLog.StateChanged(logger, context.InstanceId, state, message is null ? string.Empty : $" ({message})");
         owner.Publish();

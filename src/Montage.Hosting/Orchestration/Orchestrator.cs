@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Montage.Hosting.ApplicationModel;
 using Npgsql;
 
 namespace Montage.Hosting.Orchestration;
@@ -98,37 +99,45 @@ internal sealed class Orchestrator
             ? runtime
             : throw new ArgumentException($"There is no resource named '{resourceName}'.", nameof(resourceName));
 
-    public async Task StopResourceAsync(string resourceName)
+    /// <summary>Stops every replica, or only <paramref name="replica"/>.</summary>
+    public async Task StopResourceAsync(string resourceName, int? replica = null)
     {
         var runtime = Runtime(resourceName);
-        await Task.WhenAll(runtime.Instances.Select(i => i.StopAsync())).ConfigureAwait(false);
+        await Task.WhenAll(Select(runtime, replica).Select(i => i.StopAsync())).ConfigureAwait(false);
         runtime.Publish();
     }
 
-    public void StartResource(string resourceName)
+    public void StartResource(string resourceName, int? replica = null)
     {
         var runtime = Runtime(resourceName);
-        if (runtime.Phase == ResourceState.Running)
+        if (runtime.Instances.Count == 0)
         {
-            foreach (var instance in runtime.Instances)
+            throw new InvalidOperationException($"Resource '{resourceName}' has no process to start.");
+        }
+
+        if (runtime.Phase == KnownResourceState.Running)
+        {
+            foreach (var instance in Select(runtime, replica))
             {
                 instance.Start();
             }
         }
     }
 
-    public async Task RestartResourceAsync(string resourceName)
+    public async Task RestartResourceAsync(string resourceName, int? replica = null)
     {
-        await StopResourceAsync(resourceName).ConfigureAwait(false);
-        StartResource(resourceName);
+        await StopResourceAsync(resourceName, replica).ConfigureAwait(false);
+        StartResource(resourceName, replica);
     }
 
     /// <summary>SIGKILL every replica (or the one named by instance id), as a crash would.</summary>
     public int KillResource(string resourceName, int? replica = null)
     {
-        var runtime = Runtime(resourceName);
-        return runtime.Instances.Where((_, index) => replica is null || replica == index).Count(i => i.Kill());
+        return Select(Runtime(resourceName), replica).Count(i => i.Kill());
     }
+
+    private static IEnumerable<InstanceRunner> Select(ResourceRuntime runtime, int? replica) =>
+        runtime.Instances.Where((_, index) => replica is null || replica == index);
 
     private async Task StartResourceAsync(ResourceRuntime runtime, CancellationToken cancellationToken)
     {
@@ -143,7 +152,7 @@ internal sealed class Orchestrator
         {
             if (dependencies.Count > 0)
             {
-                runtime.SetPhase(ResourceState.Waiting, $"waiting for {string.Join(", ", dependencies.Select(d => d.Name))}");
+                runtime.SetPhase(KnownResourceState.Waiting, $"waiting for {string.Join(", ", dependencies.Select(d => d.Name))}");
                 foreach (var dependency in dependencies)
                 {
                     await _notifications.WaitForResourceHealthyAsync(dependency.Name, cancellationToken).ConfigureAwait(false);
@@ -156,7 +165,7 @@ internal sealed class Orchestrator
                 return;
             }
 
-            runtime.SetPhase(ResourceState.Running);
+            runtime.SetPhase(KnownResourceState.Running);
             foreach (var instance in runtime.Instances)
             {
                 instance.Start();
@@ -164,27 +173,27 @@ internal sealed class Orchestrator
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            if (runtime.Phase != ResourceState.Running)
+            if (runtime.Phase != KnownResourceState.Running)
             {
-                runtime.SetPhase(ResourceState.Stopped);
+                runtime.SetPhase(KnownResourceState.Stopped);
             }
         }
         catch (InvalidOperationException failed)
         {
             HostingLog.FailedToStart(_logger, runtime.Resource.Name, failed.Message);
-            runtime.SetPhase(ResourceState.FailedToStart, failed.Message);
+            runtime.SetPhase(KnownResourceState.FailedToStart, failed.Message);
         }
     }
 
     private async Task CreateDatabaseAsync(ResourceRuntime runtime, PostgresDatabaseResource database, CancellationToken cancellationToken)
     {
-        runtime.SetPhase(ResourceState.Starting, "creating the database");
+        runtime.SetPhase(KnownResourceState.Starting, "creating the database");
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 await PostgresDriver.EnsureDatabaseAsync(database, Values, cancellationToken).ConfigureAwait(false);
-                runtime.SetPhase(ResourceState.Healthy);
+                runtime.SetPhase(KnownResourceState.Healthy);
                 return;
             }
             catch (Exception exception) when (exception is NpgsqlException or TimeoutException && attempt < 10)
@@ -194,7 +203,7 @@ internal sealed class Orchestrator
             }
             catch (Exception exception) when (exception is NpgsqlException or TimeoutException)
             {
-                runtime.SetPhase(ResourceState.FailedToStart, exception.Message);
+                runtime.SetPhase(KnownResourceState.FailedToStart, exception.Message);
                 return;
             }
         }
@@ -205,9 +214,9 @@ internal sealed class Orchestrator
         await Task.WhenAll(dependents).ConfigureAwait(false);
         if (runtime.Instances.Count == 0)
         {
-            if (runtime.Phase is not (ResourceState.NotStarted or ResourceState.FailedToStart))
+            if (runtime.Phase is not (KnownResourceState.NotStarted or KnownResourceState.FailedToStart))
             {
-                runtime.SetPhase(ResourceState.Stopped);
+                runtime.SetPhase(KnownResourceState.Stopped);
             }
 
             return;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using Montage.Hosting.ApplicationModel;
 using Npgsql;
 
 namespace Montage.Hosting.Orchestration;
@@ -21,7 +22,10 @@ internal sealed class PostgresDriver : ResourceDriver
         if (!File.Exists(file))
         {
             File.WriteAllText(file, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
-            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
         }
 
         values.SetPassword(resource, File.ReadAllText(file).Trim());

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Montage.Hosting.ApplicationModel;
 
 namespace Montage.Hosting.Orchestration;
 

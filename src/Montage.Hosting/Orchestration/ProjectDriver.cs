@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Xml.Linq;
+using Montage.Hosting.ApplicationModel;
 
 namespace Montage.Hosting.Orchestration;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
+using Montage.Hosting.ApplicationModel;
 
 namespace Montage.Hosting.Orchestration;
 

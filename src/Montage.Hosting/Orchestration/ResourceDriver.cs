@@ -1,3 +1,5 @@
+using Montage.Hosting.ApplicationModel;
+
 namespace Montage.Hosting.Orchestration;
 
 /// <summary>How one kind of resource is prepared, launched and health-checked.</summary>
@@ -39,10 +41,10 @@ internal abstract class ResourceDriver
             ["OTEL_SERVICE_NAME"] = context.Resource.Name,
             ["OTEL_RESOURCE_ATTRIBUTES"] = $"service.instance.id={context.InstanceId}-{context.Settings.RunId}",
         };
-        if (context.Settings.OtlpEndpoint() is { } otlp)
+        // OTEL_EXPORTER_OTLP_ENDPOINT / _PROTOCOL (http/protobuf) / _HEADERS of the dashboard, when one runs.
+        foreach (var (key, value) in context.Settings.OtlpEnvironment() ?? new Dictionary<string, string>())
         {
-            environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlp;
-            environment["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+            environment[key] = value;
         }
 
         foreach (var endpoint in context.Resource.Annotations.OfType<EndpointAnnotation>())

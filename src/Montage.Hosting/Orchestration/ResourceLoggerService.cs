@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 
-namespace Montage.Hosting;
+namespace Montage.Hosting.ApplicationModel;
 
 /// <summary>Console output of every resource: a bounded ring buffer per resource plus live subscriptions.</summary>
 public sealed class ResourceLoggerService
@@ -17,7 +17,11 @@ public sealed class ResourceLoggerService
 
     /// <summary>The buffered lines, then every new line until cancelled.</summary>
     public IAsyncEnumerable<LogLine> WatchAsync(string resourceName, CancellationToken cancellationToken = default) =>
-        Log(resourceName).WatchAsync(cancellationToken);
+        Log(resourceName).WatchAsync(includeBacklog: true, cancellationToken);
+
+    /// <summary>Only the lines written after the call, until cancelled.</summary>
+    public IAsyncEnumerable<LogLine> WatchNewAsync(string resourceName, CancellationToken cancellationToken = default) =>
+        Log(resourceName).WatchAsync(includeBacklog: false, cancellationToken);
 
     internal void Write(string resourceName, string instanceId, LogSource source, string text) =>
         Log(resourceName).Append(instanceId, source, text);
@@ -57,14 +61,14 @@ public sealed class ResourceLoggerService
             }
         }
 
-        public async IAsyncEnumerable<LogLine> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+        public async IAsyncEnumerable<LogLine> WatchAsync(bool includeBacklog, [EnumeratorCancellation] CancellationToken cancellationToken)
         {
             // A slow reader loses the oldest live lines rather than growing memory without bound.
             var channel = Channel.CreateBounded<LogLine>(new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.DropOldest });
             LogLine[] backlog;
             lock (_lock)
             {
-                backlog = [.. _lines];
+                backlog = includeBacklog ? [.. _lines] : [];
                 _subscribers.Add(channel);
             }
 

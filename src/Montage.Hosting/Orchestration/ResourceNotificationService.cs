@@ -2,23 +2,23 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 
-namespace Montage.Hosting;
+namespace Montage.Hosting.ApplicationModel;
 
 /// <summary>Current state of every resource, and a stream of changes (Aspire's ResourceNotificationService).</summary>
 public sealed class ResourceNotificationService
 {
-    private readonly ConcurrentDictionary<string, ResourceSnapshot> _current = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ResourceStatus> _current = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
-    private readonly List<Channel<ResourceSnapshot>> _subscribers = [];
+    private readonly List<Channel<ResourceStatus>> _subscribers = [];
 
-    public IReadOnlyList<ResourceSnapshot> GetSnapshots() => [.. _current.Values.OrderBy(s => s.Name, StringComparer.Ordinal)];
+    public IReadOnlyList<ResourceStatus> GetSnapshots() => [.. _current.Values.OrderBy(s => s.Name, StringComparer.Ordinal)];
 
-    public ResourceSnapshot? TryGetSnapshot(string resourceName) => _current.GetValueOrDefault(resourceName);
+    public ResourceStatus? TryGetSnapshot(string resourceName) => _current.GetValueOrDefault(resourceName);
 
     /// <summary>Every resource's current snapshot, then each change until cancelled.</summary>
-    public async IAsyncEnumerable<ResourceSnapshot> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<ResourceStatus> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var channel = Channel.CreateUnbounded<ResourceSnapshot>();
+        var channel = Channel.CreateUnbounded<ResourceStatus>();
         lock (_lock)
         {
             foreach (var snapshot in GetSnapshots())
@@ -45,8 +45,8 @@ public sealed class ResourceNotificationService
         }
     }
 
-    public async Task<ResourceSnapshot> WaitForResourceAsync(
-        string resourceName, Func<ResourceSnapshot, bool> predicate, CancellationToken cancellationToken = default)
+    public async Task<ResourceStatus> WaitForResourceAsync(
+        string resourceName, Func<ResourceStatus, bool> predicate, CancellationToken cancellationToken = default)
     {
         await foreach (var snapshot in WatchAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -59,20 +59,20 @@ public sealed class ResourceNotificationService
         throw new OperationCanceledException(cancellationToken);
     }
 
-    public Task<ResourceSnapshot> WaitForResourceAsync(string resourceName, ResourceState state, CancellationToken cancellationToken = default) =>
+    public Task<ResourceStatus> WaitForResourceAsync(string resourceName, KnownResourceState state, CancellationToken cancellationToken = default) =>
         WaitForResourceAsync(resourceName, s => s.State == state, cancellationToken);
 
     /// <summary>Completes when the resource is healthy; throws if it failed to start.</summary>
-    public async Task<ResourceSnapshot> WaitForResourceHealthyAsync(string resourceName, CancellationToken cancellationToken = default)
+    public async Task<ResourceStatus> WaitForResourceHealthyAsync(string resourceName, CancellationToken cancellationToken = default)
     {
         var snapshot = await WaitForResourceAsync(
-            resourceName, s => s.State is ResourceState.Healthy or ResourceState.FailedToStart, cancellationToken).ConfigureAwait(false);
-        return snapshot.State == ResourceState.FailedToStart
+            resourceName, s => s.State is KnownResourceState.Healthy or KnownResourceState.FailedToStart, cancellationToken).ConfigureAwait(false);
+        return snapshot.State == KnownResourceState.FailedToStart
             ? throw new InvalidOperationException($"Resource '{resourceName}' failed to start: {snapshot.Message}")
             : snapshot;
     }
 
-    internal void Publish(ResourceSnapshot snapshot)
+    internal void Publish(ResourceStatus snapshot)
     {
         lock (_lock)
         {

@@ -1,3 +1,5 @@
+using Montage.Hosting.ApplicationModel;
+
 namespace Montage.Hosting.Orchestration;
 
 /// <summary>The run-time side of one resource: its replicas (for processes) and the snapshot it publishes.</summary>
@@ -5,7 +7,7 @@ internal sealed class ResourceRuntime
 {
     private readonly Lock _lock = new();
     private readonly ResourceNotificationService _notifications;
-    private ResourceState _phase = ResourceState.NotStarted;
+    private KnownResourceState _phase = KnownResourceState.NotStarted;
     private string? _phaseMessage;
 
     public ResourceRuntime(IResource resource, ResourceNotificationService notifications)
@@ -22,7 +24,7 @@ internal sealed class ResourceRuntime
     public IReadOnlyList<string> DependsOn { get; }
 
     /// <summary>Held before the replicas exist (waiting, dependency failed) and for resources without processes.</summary>
-    public void SetPhase(ResourceState phase, string? message = null)
+    public void SetPhase(KnownResourceState phase, string? message = null)
     {
         lock (_lock)
         {
@@ -33,7 +35,7 @@ internal sealed class ResourceRuntime
         Publish();
     }
 
-    public ResourceState Phase
+    public KnownResourceState Phase
     {
         get
         {
@@ -46,7 +48,7 @@ internal sealed class ResourceRuntime
 
     public void Publish()
     {
-        ResourceState phase;
+        KnownResourceState phase;
         string? phaseMessage;
         lock (_lock)
         {
@@ -55,26 +57,26 @@ internal sealed class ResourceRuntime
         }
 
         var instances = Instances.Select(i => i.Snapshot()).ToList();
-        var useInstances = phase == ResourceState.Running && instances.Count > 0;
+        var useInstances = phase == KnownResourceState.Running && instances.Count > 0;
         var state = useInstances ? Aggregate(instances) : phase;
         var message = useInstances ? instances.Select(i => i.Message).FirstOrDefault(m => m is not null) : phaseMessage;
         var exitCode = instances.Select(i => i.ExitCode).FirstOrDefault(c => c is not null);
         var urls = instances.SelectMany(i => i.Urls.Values).ToList();
-        _notifications.Publish(new ResourceSnapshot(Resource.Name, TypeName(Resource), state, message, exitCode, instances, urls, DependsOn,
+        _notifications.Publish(new ResourceStatus(Resource.Name, TypeName(Resource), state, message, exitCode, instances, urls, DependsOn,
             DateTimeOffset.UtcNow));
     }
 
-    private static ResourceState Aggregate(List<InstanceSnapshot> instances)
+    private static KnownResourceState Aggregate(List<InstanceSnapshot> instances)
     {
         // The most telling state of any replica wins, so one crashed replica is not hidden by healthy ones.
-        ResourceState[] precedence =
+        KnownResourceState[] precedence =
         [
-            ResourceState.FailedToStart, ResourceState.Stopping, ResourceState.Restarting, ResourceState.Exited, ResourceState.Unhealthy,
-            ResourceState.Starting, ResourceState.NotStarted, ResourceState.Running,
+            KnownResourceState.FailedToStart, KnownResourceState.Stopping, KnownResourceState.Restarting, KnownResourceState.Exited, KnownResourceState.Unhealthy,
+            KnownResourceState.Starting, KnownResourceState.NotStarted, KnownResourceState.Running,
         ];
-        if (instances.All(i => i.State == ResourceState.Stopped))
+        if (instances.All(i => i.State == KnownResourceState.Stopped))
         {
-            return ResourceState.Stopped;
+            return KnownResourceState.Stopped;
         }
 
         foreach (var state in precedence)
@@ -85,7 +87,7 @@ internal sealed class ResourceRuntime
             }
         }
 
-        return instances.All(i => i.State == ResourceState.Healthy) ? ResourceState.Healthy : ResourceState.Running;
+        return instances.All(i => i.State == KnownResourceState.Healthy) ? KnownResourceState.Healthy : KnownResourceState.Running;
     }
 
     public static string TypeName(IResource resource) => resource switch

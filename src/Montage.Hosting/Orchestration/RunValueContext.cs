@@ -1,3 +1,5 @@
+using Montage.Hosting.ApplicationModel;
+
 namespace Montage.Hosting.Orchestration;
 
 /// <summary>Values of a local run: loopback, the ports allocated at start, real passwords, every replica.</summary>

@@ -1,3 +1,5 @@
+using Montage.Hosting.ApplicationModel;
+
 namespace Montage.Hosting;
 
 /// <summary>Finds the programs resources need, and fails with one line naming the Debian package when one is missing.</summary>

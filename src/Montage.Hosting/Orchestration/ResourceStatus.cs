@@ -1,6 +1,6 @@
-namespace Montage.Hosting;
+namespace Montage.Hosting.ApplicationModel;
 
-public enum ResourceState
+public enum KnownResourceState
 {
     NotStarted,
 
@@ -38,7 +38,7 @@ public sealed record LogLine(long Sequence, DateTimeOffset Timestamp, string Ins
 public sealed record InstanceSnapshot(
     string InstanceId,
     int Replica,
-    ResourceState State,
+    KnownResourceState State,
     int? ProcessId,
     int? ExitCode,
     int RestartCount,
@@ -48,10 +48,10 @@ public sealed record InstanceSnapshot(
     IReadOnlyDictionary<string, string> Environment);
 
 /// <summary>What the dashboard and tests see of one resource at one moment.</summary>
-public sealed record ResourceSnapshot(
+public sealed record ResourceStatus(
     string Name,
     string ResourceType,
-    ResourceState State,
+    KnownResourceState State,
     string? Message,
     int? ExitCode,
     IReadOnlyList<InstanceSnapshot> Instances,
@@ -59,5 +59,5 @@ public sealed record ResourceSnapshot(
     IReadOnlyList<string> DependsOn,
     DateTimeOffset Timestamp)
 {
-    public bool IsHealthy => State == ResourceState.Healthy;
+    public bool IsHealthy => State == KnownResourceState.Healthy;
 }
