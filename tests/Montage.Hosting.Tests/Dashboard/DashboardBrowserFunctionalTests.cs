@@ -1,4 +1,3 @@
-using Microsoft.Playwright;
 using Montage.Hosting.Dashboard;
 using static Microsoft.Playwright.Assertions;
 

@@ -206,8 +206,10 @@
         lines: (lines) => {
           $("#console-empty")?.remove();
           for (const l of lines) {
-            const node = el("div", { class: "line" + (l.isError ? " err" : ""), dataset: { seq: l.sequence, text: l.text } },
-              el("span", { class: "n", text: l.sequence }), el("span", { class: "t", text: clock(l.timestamp) }), el("span", { class: "x", text: l.text }));
+            // Colour codes from console loggers would show as garbage: drop them.
+            const text = l.text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "");
+            const node = el("div", { class: "line" + (l.isError ? " err" : ""), dataset: { seq: l.sequence, text } },
+              el("span", { class: "n", text: l.sequence }), el("span", { class: "t", text: clock(l.timestamp) }), el("span", { class: "x", text }));
             node.hidden = !matches(node);
             if (search.value) highlight(node);
             view.append(node);
@@ -350,7 +352,7 @@
     const chart = (series, unit) => {
       const ns = "http://www.w3.org/2000/svg";
       const svg = document.createElementNS(ns, "svg");
-      const W = 800, H = 220, L = 60, R = 10, T = 10, B = 24;
+      const W = Math.max(400, Math.round(panel.clientWidth - 40)), H = 220, L = 60, R = 10, T = 10, B = 24;
       svg.setAttribute("viewBox", `0 0 ${W} ${H}`); svg.setAttribute("class", "chart"); svg.setAttribute("role", "img"); svg.setAttribute("aria-label", "chart");
       const points = series.flatMap((s) => s.points);
       if (points.length === 0) return svg;
