@@ -228,6 +228,18 @@ public sealed class FalWebhookFunctionalTests : IClassFixture<FalFixture>
     }
 
     [Fact]
+    public async Task A_late_delivery_still_arrives_and_verifies()
+    {
+        var fal = fixture.CreateProvider();
+        fixture.Fake.Webhooks.Mode = FakeWebhookMode.Late;
+        fixture.Fake.Webhooks.LateDelay = TimeSpan.FromSeconds(1);
+
+        var (requestId, delivery) = await RunJobAsync(fal, "late", "late");
+
+        Assert.Equal(requestId, (await fal.VerifyWebhookAsync(ToWebhook(delivery), default)).RequestId);
+    }
+
+    [Fact]
     public async Task A_missing_webhook_leaves_polling_as_the_fallback()
     {
         var fal = fixture.CreateProvider();
