@@ -32,6 +32,7 @@ internal sealed class ServerCall<TRequest, TResponse> : ServerCallContext, IAsyn
     private readonly MessageParser<TRequest> _parser;
 
     private CancellationTokenSource? _cts;
+    private CancellationTokenSource? _deadlineCts;
     private CancellationTokenRegistration _abortedRegistration;
     private CancellationTokenRegistration _stoppingRegistration;
     private ITimer? _deadlineTimer;
@@ -74,6 +75,9 @@ internal sealed class ServerCall<TRequest, TResponse> : ServerCallContext, IAsyn
     public override DateTime Deadline => _deadline;
 
     public override CancellationToken CancellationToken => (_cts ?? EnsureCancellationSource()).Token;
+
+    /// <summary>Cancelled by the deadline only: a flush blocked by a client that stopped reading must end with the call.</summary>
+    private CancellationToken DeadlineToken => _deadlineCts?.Token ?? default;
 
     public override Metadata RequestHeaders => _requestHeaders ??= ReadRequestHeaders(_httpContext.Request.Headers);
 
@@ -208,13 +212,19 @@ internal sealed class ServerCall<TRequest, TResponse> : ServerCallContext, IAsyn
     public Task WriteAsync(TResponse message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var token = cancellationToken.CanBeCanceled ? cancellationToken : CancellationToken;
-        if (token.IsCancellationRequested)
+        if (cancellationToken.IsCancellationRequested)
         {
-            return Task.FromCanceled(token);
+            return Task.FromCanceled(cancellationToken);
         }
 
-        return _writeLock is null ? WriteAndFlushAsync(message, token) : WriteLockedAsync(message, token);
+        // Past the deadline or after a client reset nobody reads the message. A shutdown still lets handlers say goodbye.
+        if (_deadlineExceeded || _httpContext.RequestAborted.IsCancellationRequested)
+        {
+            return Task.FromException(new OperationCanceledException("The call is over: its deadline passed or the client cancelled it."));
+        }
+
+        var flushToken = cancellationToken.CanBeCanceled ? cancellationToken : DeadlineToken;
+        return _writeLock is null ? WriteAndFlushAsync(message, flushToken) : WriteLockedAsync(message, flushToken);
     }
 
     public override async Task WriteResponseHeadersAsync(Metadata responseHeaders)
@@ -222,7 +232,7 @@ internal sealed class ServerCall<TRequest, TResponse> : ServerCallContext, IAsyn
         ArgumentNullException.ThrowIfNull(responseHeaders);
         if (_writeLock is not null)
         {
-            await _writeLock.WaitAsync(CancellationToken).ConfigureAwait(false);
+            await _writeLock.WaitAsync(DeadlineToken).ConfigureAwait(false);
         }
 
         try
@@ -239,7 +249,7 @@ internal sealed class ServerCall<TRequest, TResponse> : ServerCallContext, IAsyn
 
             GrpcHttpResponses.AppendMetadata(_httpContext.Response.Headers, responseHeaders);
             _headersSent = true;
-            await _httpContext.Response.BodyWriter.FlushAsync(CancellationToken).ConfigureAwait(false);
+            await _httpContext.Response.BodyWriter.FlushAsync(DeadlineToken).ConfigureAwait(false);
         }
         finally
         {
@@ -484,6 +494,7 @@ internal sealed class ServerCall<TRequest, TResponse> : ServerCallContext, IAsyn
         var now = DateTime.UtcNow;
         _deadline = timeout >= DateTime.MaxValue - now ? DateTime.MaxValue : now + timeout;
         _writeLock = new SemaphoreSlim(1, 1);
+        _deadlineCts = new CancellationTokenSource();
         EnsureCancellationSource();
         if (timeout <= MaxTimerDueTime)
         {
@@ -498,6 +509,7 @@ internal sealed class ServerCall<TRequest, TResponse> : ServerCallContext, IAsyn
         _deadlineTask = CompleteOnDeadlineAsync();
         try
         {
+            _deadlineCts!.Cancel();
             _cts!.Cancel();
         }
         catch (AggregateException)

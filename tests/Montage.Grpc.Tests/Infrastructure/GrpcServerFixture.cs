@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Montage.Contracts.Images.V1;
+using Montage.Grpc.Server;
 using Montage.Grpc.Testing;
 
 namespace Montage.Grpc.Tests.Infrastructure;
@@ -29,7 +30,7 @@ public sealed class EmptyService;
 /// HTTP/1.1 to check that gRPC refuses it. Maps the echo service (observed), health, reflection and an
 /// unimplemented service whose .proto has dependencies.
 /// </summary>
-public sealed class GrpcServerFixture : IAsyncLifetime
+public class GrpcServerFixture : IAsyncLifetime
 {
     private WebApplication? _app;
 
@@ -49,6 +50,9 @@ public sealed class GrpcServerFixture : IAsyncLifetime
 
     public ToggleHealthCheck HealthCheck { get; } = new();
 
+    /// <summary>The server options; this fixture compresses responses for clients that accept gzip.</summary>
+    protected virtual void ConfigureGrpc(GrpcServiceOptions options) => options.ResponseCompressionAlgorithm = "gzip";
+
     public async Task InitializeAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -58,7 +62,7 @@ public sealed class GrpcServerFixture : IAsyncLifetime
             kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2);
             kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http1);
         });
-        builder.Services.AddGrpc(o => o.ResponseCompressionAlgorithm = "gzip");
+        builder.Services.AddGrpc(ConfigureGrpc);
         builder.Services.AddSingleton<CallProbe>();
         builder.Services.AddSingleton<ObservedEchoService>();
         builder.Services.AddGrpcHealthChecks(o => o.WatchInterval = TimeSpan.FromMilliseconds(100))
@@ -77,6 +81,9 @@ public sealed class GrpcServerFixture : IAsyncLifetime
         Http1Address = new Uri(addresses[1]);
         Client.BaseAddress = GrpcAddress;
     }
+
+    /// <summary>Stops the server, as a shutdown would: running calls see their cancellation first.</summary>
+    public Task StopAsync() => _app!.StopAsync();
 
     public async Task DisposeAsync()
     {
