@@ -13,6 +13,9 @@ public sealed class LocalEngineFixture : IAsyncLifetime
     public string RedCharacter => File("red-character.png");
     public string BlueCharacter => File("blue-character.png");
     public string GreenCard => File("green.png");
+
+    /// <summary>Black on the left and top, white on the right and bottom: the camera's direction shows in the mean brightness.</summary>
+    public string Quadrants => File("quadrants.png");
     public string Voice => File("voice.wav");
     public string VoiceMp3 => File("voice.mp3");
     public string Music => File("music.wav");
@@ -34,6 +37,11 @@ public sealed class LocalEngineFixture : IAsyncLifetime
         await run.RunAsync(["-f", "lavfi", "-i", "testsrc2=s=640x360", "-frames:v", "1", Landscape], null, none);
         await run.RunAsync(["-f", "lavfi", "-i", "testsrc=s=400x600", "-frames:v", "1", Portrait], null, none);
         await run.RunAsync(["-f", "lavfi", "-i", "color=c=0x00C000:s=320x180", "-frames:v", "1", GreenCard], null, none);
+        await run.RunAsync(
+            ["-f", "lavfi", "-i", "color=c=black:s=640x360", "-vf", "drawbox=x=320:y=0:w=320:h=360:color=white:t=fill,drawbox=x=0:y=180:w=320:h=180:color=gray:t=fill",
+             "-frames:v", "1", Quadrants],
+            null,
+            none);
         // Characters: a solid figure in the middle of a transparent canvas (geq writes the alpha; drawbox cannot).
         foreach (var (path, colour) in new[] { (RedCharacter, "red"), (BlueCharacter, "blue") })
         {

@@ -33,6 +33,23 @@ public sealed class LocalVideoFunctionalTests(LocalEngineFixture fixture)
         Assert.True(boxes.IndexOf("moov") >= 0 && boxes.IndexOf("moov") < boxes.IndexOf("mdat"), string.Join(",", boxes));
     }
 
+    [Theory]
+    [InlineData("fast pan right", true)]
+    [InlineData("fast pan left", false)]
+    [InlineData("fast tilt down", true)]
+    [InlineData("fast tilt up", false)]
+    public async Task The_camera_moves_the_way_the_prompt_says(string motion, bool endsBrighter)
+    {
+        // The source is dark on the left and top, bright on the right and bottom.
+        var path = fixture.Output("direction.mp4");
+
+        await Engine.KenBurns.RenderAsync(new KenBurnsRequest(fixture.Quadrants, motion, 2, 24, 320, 180), path, null, CancellationToken.None);
+
+        var first = await MediaAssert.MeanBrightnessAsync(Engine, path, 0);
+        var last = await MediaAssert.MeanBrightnessAsync(Engine, path, 1.95);
+        Assert.True(endsBrighter ? last > first + 5 : last < first - 5, $"'{motion}': brightness {first:F1} -> {last:F1}");
+    }
+
     [Fact]
     public async Task Ken_burns_crossfades_to_the_end_frame_in_a_vertical_frame()
     {
@@ -107,6 +124,16 @@ public sealed class LocalVideoFunctionalTests(LocalEngineFixture fixture)
         Assert.NotEqual(0, error.ExitCode);
         Assert.Contains("No such file", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("secret-folder", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_missing_ffmpeg_is_reported_plainly()
+    {
+        var runner = new FfmpegRunner(new LocalEngineOptions { FfmpegPath = Path.Combine(fixture.Directory, "no-such-ffmpeg") });
+
+        var error = await Assert.ThrowsAsync<FfmpegException>(() => runner.RunAsync(["-version"], null, CancellationToken.None));
+
+        Assert.Contains("could not be started", error.Message, StringComparison.Ordinal);
     }
 
     private static bool ProcessIsGone(int pid)

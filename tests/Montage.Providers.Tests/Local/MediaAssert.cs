@@ -53,6 +53,10 @@ internal static class MediaAssert
         return first.Zip(second, (a, b) => Math.Abs(a - b)).Average();
     }
 
+    /// <summary>Mean grey level (0..255) of the frame at <paramref name="atSeconds"/>.</summary>
+    public static async Task<double> MeanBrightnessAsync(LocalEngine engine, string path, double atSeconds) =>
+        (await ThumbnailAsync(engine, path, atSeconds)).Average(b => (double)b);
+
     private static async Task<byte[]> ThumbnailAsync(LocalEngine engine, string path, double atSeconds)
     {
         var raw = Path.Combine(Path.GetDirectoryName(path)!, Guid.NewGuid().ToString("N") + ".gray");
