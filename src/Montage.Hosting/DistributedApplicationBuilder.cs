@@ -51,7 +51,11 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
     {
         if (_resources.Any(r => r.Name == resource.Name))
         {
-            throw new InvalidOperationException($"A resource named '{resource.Name}' already exists.");
+            // Names are unique across the model (as in Aspire): they key state, logs, environment and manifests.
+            throw new InvalidOperationException(
+                $"A resource named '{resource.Name}' already exists. Names are unique across the model; for a database that shares " +
+                $"its name with a service use AddDatabase(\"{resource.Name}-db\", databaseName: \"{resource.Name}\") and " +
+                $"WithReference(db, connectionName: \"{resource.Name}\").");
         }
 
         _resources.Add(resource);

@@ -23,7 +23,7 @@ public sealed partial class PublishFunctionalTests : IDisposable
 
         var compose = Load(Path.Combine(_output, "docker-compose.yaml"));
         var services = Map(compose["services"]);
-        Assert.Equal(new[] { "postgres", "redis", "jobs", "gateway" }, services.Keys.ToArray());
+        Assert.Equal(new[] { "postgres", "redis", "jobtracking", "gateway" }, services.Keys.ToArray());
         var dotEnv = File.ReadAllLines(Path.Combine(_output, ".env"))
             .Where(l => !l.StartsWith('#') && l.Contains('='))
             .ToDictionary(l => l[..l.IndexOf('=')], l => l[(l.IndexOf('=') + 1)..]);
@@ -70,7 +70,7 @@ public sealed partial class PublishFunctionalTests : IDisposable
             }
         }
 
-        var jobs = Map(services["jobs"]);
+        var jobs = Map(services["jobtracking"]);
         Assert.Equal("Host=postgres;Port=5432;Username=postgres;Password=${POSTGRES_PASSWORD};Database=jobs",
             Map(jobs["environment"])["ConnectionStrings__jobs"]);
         Assert.Equal("3", Map(jobs["deploy"])["replicas"]);
@@ -92,7 +92,7 @@ public sealed partial class PublishFunctionalTests : IDisposable
         var secretKeys = Map(secret["stringData"]).Keys.ToHashSet();
         var kubernetesServices = documents.Where(d => (string)d["kind"]! == "Service").ToDictionary(d => (string)Map(d["metadata"])["name"]!);
         var workloads = documents.Where(d => (string)d["kind"]! is "Deployment" or "StatefulSet").ToList();
-        Assert.Equal(new[] { "gateway", "jobs", "postgres", "redis" }, kubernetesServices.Keys.Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal(new[] { "gateway", "jobtracking", "postgres", "redis" }, kubernetesServices.Keys.Order(StringComparer.Ordinal).ToArray());
 
         foreach (var service in kubernetesServices.Values)
         {
@@ -132,7 +132,7 @@ public sealed partial class PublishFunctionalTests : IDisposable
             }
         }
 
-        var jobs = workloads.Single(w => (string)Map(w["metadata"])["name"]! == "jobs");
+        var jobs = workloads.Single(w => (string)Map(w["metadata"])["name"]! == "jobtracking");
         Assert.Equal("3", Map(jobs["spec"])["replicas"]);
         var jobsContainer = Map(List(Map(Map(Map(jobs["spec"])["template"])["spec"])["containers"]).Single());
         Assert.Equal("/alive", Map(Map(jobsContainer["livenessProbe"])["httpGet"])["path"]);
@@ -140,7 +140,7 @@ public sealed partial class PublishFunctionalTests : IDisposable
         Assert.Contains("Host=postgres;Port=5432;", (string)Map(secret["stringData"])["ConnectionStrings__jobs"]!, StringComparison.Ordinal);
         Assert.Equal("LoadBalancer", Map(kubernetesServices["gateway"]["spec"])["type"]);
         Assert.Equal("StatefulSet", (string)workloads.Single(w => (string)Map(w["metadata"])["name"]! == "postgres")["kind"]!);
-        Assert.True(File.Exists(Path.Combine(_output, "dockerfiles/jobs.Dockerfile")));
+        Assert.True(File.Exists(Path.Combine(_output, "dockerfiles/jobtracking.Dockerfile")));
     }
 
     [Fact]
@@ -173,7 +173,7 @@ public sealed partial class PublishFunctionalTests : IDisposable
         var postgres = builder.AddPostgres("postgres");
         var jobsDb = postgres.AddDatabase("jobs");
         var redis = builder.AddRedis("redis");
-        var jobs = builder.AddProject("jobs", TestPaths.TestServiceProject)
+        var jobs = builder.AddProject("jobtracking", TestPaths.TestServiceProject)
             .WithReference(jobsDb).WithReference(redis).WaitFor(jobsDb).WaitFor(redis)
             .WithHttpHealthCheck("/health").WithReplicas(3);
         builder.AddProject("gateway", TestPaths.TestServiceProject)
