@@ -31,9 +31,14 @@ public sealed partial class FfmpegRunner(LocalEngineOptions options, ILogger<Ffm
     public async Task RunAsync(IReadOnlyList<string> arguments, FfmpegRun? run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(arguments);
-        string[] common = ["-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-nostats", "-progress", "pipe:1"];
-        var threads = Options.Threads > 0 ? new[] { "-threads", Options.Threads.ToString(CultureInfo.InvariantCulture) } : [];
-        await RunToolAsync("ffmpeg", Options.FfmpegPath, [.. common, .. arguments, .. threads], run, parseProgress: true, cancellationToken).ConfigureAwait(false);
+        List<string> all = ["-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-nostats", "-progress", "pipe:1", .. arguments];
+        if (Options.Threads > 0 && arguments.Count > 0)
+        {
+            // An output option: it must come before the output path, which is the last argument.
+            all.InsertRange(all.Count - 1, ["-threads", Options.Threads.ToString(CultureInfo.InvariantCulture)]);
+        }
+
+        await RunToolAsync("ffmpeg", Options.FfmpegPath, all, run, parseProgress: true, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Runs ffprobe and returns its standard output.</summary>

@@ -17,6 +17,9 @@ internal sealed class LocalJob(string id, string modelId, string directory) : ID
     public CancellationTokenSource Cancellation { get; } = new();
     public DateTimeOffset SubmittedAt { get; } = DateTimeOffset.UtcNow;
 
+    /// <summary>When the job completed or failed; null while it is queued or running.</summary>
+    public DateTimeOffset? FinishedAt { get; private set; }
+
     public (ProviderJobState State, RenderProgress? Progress, LocalRenderResult? Result, ProviderError? Error) Snapshot()
     {
         lock (_gate)
@@ -45,7 +48,7 @@ internal sealed class LocalJob(string id, string modelId, string directory) : ID
     {
         lock (_gate)
         {
-            (_state, _result) = (ProviderJobState.Completed, result);
+            (_state, _result, FinishedAt) = (ProviderJobState.Completed, result, DateTimeOffset.UtcNow);
         }
     }
 
@@ -53,7 +56,7 @@ internal sealed class LocalJob(string id, string modelId, string directory) : ID
     {
         lock (_gate)
         {
-            (_state, _error) = (ProviderJobState.Failed, error);
+            (_state, _error, FinishedAt) = (ProviderJobState.Failed, error, DateTimeOffset.UtcNow);
         }
     }
 

@@ -55,6 +55,7 @@ public sealed class LocalProvider : IGenerationProvider, IDisposable
             throw new ProviderException(new ProviderError(ProviderErrorKind.Validation, "unknown_model", $"'{request.ModelEndpoint}' is not a local model."));
         }
 
+        RemoveExpiredJobs();
         var id = "local-" + Guid.NewGuid().ToString("N");
         var job = new LocalJob(id, modelId, Path.Combine(_dataDirectory, "jobs", id));
         _jobs[id] = job;
@@ -164,6 +165,29 @@ public sealed class LocalProvider : IGenerationProvider, IDisposable
         }
     }
 
+    private void RemoveExpiredJobs()
+    {
+        var cutoff = DateTimeOffset.UtcNow - _options.FinishedJobRetention;
+        foreach (var job in _jobs.Values.Where(j => j.FinishedAt < cutoff).ToList())
+        {
+            if (_jobs.TryRemove(job.Id, out _))
+            {
+                job.Dispose();
+                try
+                {
+                    Directory.Delete(job.Directory, recursive: true);
+                }
+                catch (DirectoryNotFoundException)
+                {
+                }
+                catch (IOException)
+                {
+                    // Files still open elsewhere: a later clean-up of the data directory removes them.
+                }
+            }
+        }
+    }
+
     private LocalJob Find(ProviderJobHandle handle)
     {
         ArgumentNullException.ThrowIfNull(handle);
@@ -184,7 +208,7 @@ public sealed class LocalProvider : IGenerationProvider, IDisposable
             job.Start();
             Directory.CreateDirectory(job.Directory);
             var media = await FetchMediaAsync(job, body, cancellation).ConfigureAwait(false);
-            var result = await _engine.RenderAsync(job.ModelId, body, media, Path.Combine(job.Directory, "out"), new Progress(job), cancellation)
+            var result = await _engine.RenderAsync(job.ModelId, body, media, Path.Combine(job.Directory, "out"), new JobProgress(job), cancellation)
                 .ConfigureAwait(false);
             job.Complete(result);
             LocalProviderLog.Completed(_logger, job.Id, job.ModelId, started.ElapsedMilliseconds);
@@ -246,7 +270,7 @@ public sealed class LocalProvider : IGenerationProvider, IDisposable
         return extension.Length is > 1 and <= 8 && extension.Skip(1).All(char.IsAsciiLetterOrDigit) ? extension.ToLowerInvariant() : "";
     }
 
-    private sealed class Progress(LocalJob job) : IProgress<RenderProgress>
+    private sealed class JobProgress(LocalJob job) : IProgress<RenderProgress>
     {
         public void Report(RenderProgress value) => job.Report(value);
     }

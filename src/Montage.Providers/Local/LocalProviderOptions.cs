@@ -11,6 +11,9 @@ public sealed record LocalProviderOptions
     /// <summary>Renders running at once; the rest wait in a queue. FFmpeg already uses every core for one render.</summary>
     public int MaxConcurrentRenders { get; init; } = 1;
 
+    /// <summary>How long a finished job and its files are kept for the worker to copy the outputs; then both are removed.</summary>
+    public TimeSpan FinishedJobRetention { get; init; } = TimeSpan.FromHours(6);
+
     /// <summary>Largest input fetched from an http(s) URL.</summary>
     public long MaxInputBytes { get; init; } = 512L * 1024 * 1024;
 }

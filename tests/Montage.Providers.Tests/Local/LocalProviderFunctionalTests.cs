@@ -125,6 +125,28 @@ public sealed class LocalProviderFunctionalTests(LocalEngineFixture fixture) : I
         Assert.False(verification.IsVerified);
     }
 
+    [Fact]
+    public async Task Finished_jobs_and_their_files_are_removed_after_the_retention()
+    {
+        using var provider = new LocalProvider(fixture.Engine, new LocalProviderOptions { DataDirectory = fixture.Output("retention"), FinishedJobRetention = TimeSpan.Zero });
+        var body = new JsonObject { ["prompt"] = "first", ["image_size"] = new JsonObject { ["width"] = 64, ["height"] = 64 } };
+        var first = await provider.SubmitAsync(new ProviderSubmitRequest("storyboard", body), CancellationToken.None);
+        var deadline = DateTime.UtcNow + Patience;
+        while (!(await provider.GetStatusAsync(first.Handle, CancellationToken.None)).IsTerminal && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        var file = Assert.Single((await provider.GetResultAsync(first.Handle, CancellationToken.None)).Files).Url.LocalPath;
+        Assert.True(File.Exists(file));
+
+        await provider.SubmitAsync(new ProviderSubmitRequest("storyboard", body), CancellationToken.None);
+
+        var gone = await Assert.ThrowsAsync<ProviderException>(() => provider.GetStatusAsync(first.Handle, CancellationToken.None));
+        Assert.Equal(ProviderErrorKind.NotFound, gone.Error.Kind);
+        Assert.False(File.Exists(file));
+    }
+
     public void Dispose() => _provider.Dispose();
 
     private async Task<ProviderStatus> WaitForEndAsync(ProviderJobHandle handle)
