@@ -18,9 +18,7 @@ public sealed class FalJwksCache
     private readonly TimeProvider timeProvider;
     private readonly ILogger<FalJwksCache> logger;
     private readonly SemaphoreSlim gate = new(1, 1);
-    private IReadOnlyList<Ed25519PublicKeyParameters> keys = [];
-    private DateTimeOffset fetchedAt = DateTimeOffset.MinValue;
-    private bool fetchedOnce;
+    private volatile Snapshot? current;
 
     public FalJwksCache(IHttpClientFactory httpClientFactory, IOptions<FalOptions> options, ILogger<FalJwksCache> logger, TimeProvider? timeProvider = null)
     {
@@ -34,20 +32,20 @@ public sealed class FalJwksCache
     /// <summary>The cached keys, fetched first when missing or older than the cache duration.</summary>
     internal async Task<IReadOnlyList<Ed25519PublicKeyParameters>> GetKeysAsync(CancellationToken cancellationToken)
     {
-        if (fetchedOnce && timeProvider.GetUtcNow() - fetchedAt < options.JwksCacheDuration)
+        if (current is { } fresh && Age(fresh) < options.JwksCacheDuration)
         {
-            return keys;
+            return fresh.Keys;
         }
 
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!fetchedOnce || timeProvider.GetUtcNow() - fetchedAt >= options.JwksCacheDuration)
+            if (current is { } cached && Age(cached) < options.JwksCacheDuration)
             {
-                await FetchAsync(cancellationToken).ConfigureAwait(false);
+                return cached.Keys;
             }
 
-            return keys;
+            return (await FetchAsync(cancellationToken).ConfigureAwait(false)).Keys;
         }
         finally
         {
@@ -61,13 +59,12 @@ public sealed class FalJwksCache
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (fetchedOnce && timeProvider.GetUtcNow() - fetchedAt < options.JwksMinRefreshInterval)
+            if (current is { } recent && Age(recent) < options.JwksMinRefreshInterval)
             {
-                return (keys, false);
+                return (recent.Keys, false);
             }
 
-            await FetchAsync(cancellationToken).ConfigureAwait(false);
-            return (keys, true);
+            return ((await FetchAsync(cancellationToken).ConfigureAwait(false)).Keys, true);
         }
         finally
         {
@@ -75,7 +72,9 @@ public sealed class FalJwksCache
         }
     }
 
-    private async Task FetchAsync(CancellationToken cancellationToken)
+    private TimeSpan Age(Snapshot snapshot) => timeProvider.GetUtcNow() - snapshot.FetchedAt;
+
+    private async Task<Snapshot> FetchAsync(CancellationToken cancellationToken)
     {
         using var attemptCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         attemptCts.CancelAfter(options.Retry.AttemptTimeout);
@@ -89,10 +88,10 @@ public sealed class FalJwksCache
                 throw Unavailable($"HTTP {(int)response.StatusCode}");
             }
 
-            keys = Parse(text);
-            fetchedAt = timeProvider.GetUtcNow();
-            fetchedOnce = true;
-            FalLog.JwksFetched(logger, keys.Count);
+            var snapshot = new Snapshot(Parse(text), timeProvider.GetUtcNow());
+            current = snapshot;
+            FalLog.JwksFetched(logger, snapshot.Keys.Count);
+            return snapshot;
         }
         catch (Exception e) when (e is HttpRequestException or IOException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
@@ -107,6 +106,8 @@ public sealed class FalJwksCache
         // Transient on purpose: the webhook endpoint answers 5xx and fal delivers again later.
         return new ProviderException(new ProviderError(ProviderErrorKind.Transient, "jwks_unavailable", $"fal.ai signing keys unavailable ({reason})."), inner);
     }
+
+    private sealed record Snapshot(IReadOnlyList<Ed25519PublicKeyParameters> Keys, DateTimeOffset FetchedAt);
 
     internal static IReadOnlyList<Ed25519PublicKeyParameters> Parse(string jwks)
     {

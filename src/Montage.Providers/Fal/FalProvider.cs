@@ -107,9 +107,14 @@ public sealed class FalProvider : IGenerationProvider
                 case "COMPLETED" when status["error"] is null && status["error_type"] is null:
                     return Attempt<ProviderStatus>.Success(ProviderStatus.Completed(logs, status["metrics"]?.DeepClone() as JsonObject));
                 case "COMPLETED":
-                    var error = await RealErrorAsync(handle, status, ct).ConfigureAwait(false);
-                    FalLog.CompletedWithError(logger, handle.RequestId, error.Kind.ToString(), error.Code);
-                    return Attempt<ProviderStatus>.Success(ProviderStatus.Failed(error, logs));
+                    var (jobError, callError) = await RealErrorAsync(handle, status, ct).ConfigureAwait(false);
+                    if (callError is not null)
+                    {
+                        return Attempt<ProviderStatus>.Fail(callError, retry: true);
+                    }
+
+                    FalLog.CompletedWithError(logger, handle.RequestId, jobError!.Kind.ToString(), jobError.Code);
+                    return Attempt<ProviderStatus>.Success(ProviderStatus.Failed(jobError, logs));
                 default:
                     return Attempt<ProviderStatus>.Fail(Malformed("status"), retry: true);
             }
@@ -208,22 +213,31 @@ public sealed class FalProvider : IGenerationProvider
         return Attempt<ProviderSubmission>.Success(new ProviderSubmission(handle, (int?)JsonText.Long(json["queue_position"])));
     }
 
-    /// <summary>A COMPLETED status with an error only names it; the result call returns the real, classifiable error.</summary>
-    private async Task<ProviderError> RealErrorAsync(ProviderJobHandle handle, JsonObject status, CancellationToken cancellationToken)
+    /// <summary>
+    /// A COMPLETED status with an error only names it; the result call returns the real, classifiable error. An answer
+    /// that describes the result call itself (rate limit, gateway trouble without a fal error type) is retried instead.
+    /// </summary>
+    private async Task<(ProviderError? JobError, ProviderError? CallError)> RealErrorAsync(
+        ProviderJobHandle handle, JsonObject status, CancellationToken cancellationToken)
     {
         var fromStatus = FalErrors.FromPayload(null, JsonText.String(status["error_type"]), JsonText.Text(status["error"]));
         using var message = new HttpRequestMessage(HttpMethod.Get, FalHandle.Response(handle));
         using var response = await SendAsync(message, cancellationToken).ConfigureAwait(false);
         if (response.IsSuccessStatusCode)
         {
-            return fromStatus;
+            return (fromStatus, null);
         }
 
         var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         var fromResult = FalErrors.FromResponse(response, text, timeProvider);
+        var namesJobError = HttpResponseFacts.Header(response.Headers, FalErrors.ErrorTypeHeader) is not null
+            || JsonText.String((JsonText.TryParse(text) as JsonObject)?["error_type"]) is not null;
+        if (response.StatusCode == HttpStatusCode.TooManyRequests || ((int)response.StatusCode >= 500 && !namesJobError))
+        {
+            return (null, fromResult);
+        }
 
-        // The request itself is over: a retryable-looking class here describes the job's failure, not this call.
-        return fromResult.Kind is ProviderErrorKind.RateLimited ? fromStatus : fromResult with { RetryAfter = null };
+        return (fromResult with { RetryAfter = null }, null);
     }
 
     private Attempt<T> FailedCall<T>(HttpResponseMessage response, string text)

@@ -262,6 +262,22 @@ public sealed class FalFaultFunctionalTests : IClassFixture<FalFixture>
     }
 
     [Fact]
+    public async Task A_transient_failure_of_the_result_call_behind_a_completed_with_error_is_retried_not_reported_as_the_job_error()
+    {
+        var fal = fixture.CreateProvider();
+        fixture.Fake.Jobs.EnqueueOutcome(FakeJobOutcome.ContentPolicy);
+        var submission = await fal.SubmitAsync(new ProviderSubmitRequest(Model, Body("result call flaky")), default);
+        await fixture.Fake.Jobs.CompleteAsync(submission.RequestId);
+        fixture.Fake.Faults.Add(FakeOperation.Result, new StatusFault(503, "<html>upstream unavailable</html>"));
+        fixture.Fake.Faults.RateLimit(FakeOperation.Result, 1);
+
+        var status = await fal.GetStatusAsync(submission.Handle, default);
+
+        Assert.Equal(ProviderErrorKind.ContentPolicy, status.Error!.Kind);
+        Assert.Equal(0, fixture.Fake.Faults.Pending(FakeOperation.Result));
+    }
+
+    [Fact]
     public async Task Start_timeout_504_with_user_timeout_type_is_final_and_not_retried()
     {
         var fal = fixture.CreateProvider();
