@@ -28,6 +28,22 @@ public sealed class EchoCallsFunctionalTests(GrpcServerFixture server) : IClassF
     }
 
     [Fact]
+    public async Task Handler_sees_method_host_peer_and_deadline_in_its_context()
+    {
+        var request = GrpcWire.Request(Service + "Echo", GrpcWire.Body(new EchoRequest { Message = ObservedEchoService.DescribeContext }));
+        request.Headers.Add("grpc-timeout", "100M");
+
+        var result = await GrpcWire.CallAsync(server.Client, request, EchoResponse.Parser);
+
+        var parts = Assert.Single(result.Messages).Message.Split('|');
+        Assert.Equal("/montage.testing.v1.EchoService/Echo", parts[0]);
+        Assert.Equal($"127.0.0.1:{server.GrpcAddress.Port}", parts[1]);
+        Assert.StartsWith("ipv4:127.0.0.1:", parts[2]);
+        Assert.InRange(int.Parse(parts[3]), 5000, 6000);
+        Assert.Equal("HTTP/2", parts[4]);
+    }
+
+    [Fact]
     public async Task Server_streaming_sends_count_messages_in_order()
     {
         var request = new StreamRequest { Message = "tick", Count = 5, IntervalMs = 10 };

@@ -1,5 +1,6 @@
 using System.Net;
 using Google.Protobuf;
+using Microsoft.Extensions.Logging;
 using Montage.Grpc.Testing.V1;
 using Montage.Grpc.Tests.Infrastructure;
 
@@ -104,6 +105,10 @@ public sealed class GrpcProtocolFunctionalTests(GrpcServerFixture server) : ICla
         Assert.Equal((int)StatusCode.Internal, result.Status);
         Assert.Equal("Exception was thrown by handler.", result.StatusMessage);
         Assert.DoesNotContain("secret", string.Join(" ", result.Response.Headers.Concat(result.Trailers).SelectMany(h => h.Value)));
+        var logged = Assert.Single(server.Logs.Records, r => r.Exception?.Message == "secret connection string");
+        Assert.Equal(LogLevel.Error, logged.Level);
+        Assert.Equal(1, logged.EventId.Id);
+        Assert.Equal("Error when executing service method '/montage.testing.v1.EchoService/Echo'.", logged.Message);
     }
 
     [Fact]

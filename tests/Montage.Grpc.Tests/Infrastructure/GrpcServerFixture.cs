@@ -50,6 +50,9 @@ public class GrpcServerFixture : IAsyncLifetime
 
     public ToggleHealthCheck HealthCheck { get; } = new();
 
+    /// <summary>What the server logged.</summary>
+    public CapturingLoggerProvider Logs { get; } = new();
+
     /// <summary>The server options; this fixture compresses responses for clients that accept gzip.</summary>
     protected virtual void ConfigureGrpc(GrpcServiceOptions options) => options.ResponseCompressionAlgorithm = "gzip";
 
@@ -57,6 +60,8 @@ public class GrpcServerFixture : IAsyncLifetime
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Debug);
+        builder.Logging.AddProvider(Logs);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2);

@@ -53,6 +53,7 @@ public sealed class ObservedEchoService(CallProbe probe) : EchoService
 {
     public const string ThrowPrefix = "throw:";
     public const string IgnoreToken = "ignore-token";
+    public const string DescribeContext = "describe-context";
 
     public override async Task<EchoResponse> Echo(EchoRequest request, ServerCallContext context)
     {
@@ -60,6 +61,13 @@ public sealed class ObservedEchoService(CallProbe probe) : EchoService
         if (request.Message.StartsWith(ThrowPrefix, StringComparison.Ordinal))
         {
             throw new InvalidOperationException(request.Message[ThrowPrefix.Length..]);
+        }
+
+        if (request.Message == DescribeContext)
+        {
+            var http = context.GetHttpContext();
+            var deadline = context.Deadline == DateTime.MaxValue ? "none" : (context.Deadline - DateTime.UtcNow).TotalSeconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture);
+            return new EchoResponse { Message = string.Join("|", context.Method, context.Host, context.Peer, deadline, http.Request.Protocol) };
         }
 
         if (request.Message == IgnoreToken)
