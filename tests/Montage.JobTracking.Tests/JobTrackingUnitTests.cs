@@ -1,0 +1,142 @@
+using System.Text.Json.Nodes;
+using Montage.Contracts.Jobs.V1;
+using Montage.Grpc;
+using Montage.JobTracking.Caching;
+using Montage.JobTracking.Dependencies;
+using Montage.JobTracking.Leasing;
+using Montage.JobTracking.List;
+using Montage.JobTracking.Submit;
+
+namespace Montage.JobTracking.Tests;
+
+/// <summary>The pure parts: pointers, hashing, backoff, graph ordering, page tokens, spec validation.</summary>
+public sealed class JobTrackingUnitTests
+{
+    private static readonly JobTrackingOptions Options = new();
+
+    [Theory]
+    [InlineData("/a", "{\"a\":1}", null)]
+    [InlineData("/list/1", "{\"list\":[0,0]}", null)]
+    [InlineData("/list/2", "{\"list\":[0,0]}", "array index '2'")]
+    [InlineData("/list/01", "{\"list\":[0,0]}", "array index '01'")]
+    [InlineData("/missing/x", "{\"a\":1}", "'missing' does not exist")]
+    [InlineData("/a/b", "{\"a\":1}", "parent is not an object or array")]
+    [InlineData("/a~1b", "{\"a/b\":1}", null)]
+    public void Json_pointer_targets_are_checked_against_the_input(string pointer, string input, string? problem)
+    {
+        Assert.True(JsonPointer.TryParse(pointer, out var tokens));
+        var result = JsonPointer.CheckTarget(JsonNode.Parse(input)!, tokens);
+        if (problem is null)
+        {
+            Assert.Null(result);
+        }
+        else
+        {
+            Assert.Contains(problem, result, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("a")]
+    [InlineData("/a~2")]
+    public void Malformed_json_pointers_are_refused(string pointer) => Assert.False(JsonPointer.TryParse(pointer, out _));
+
+    [Fact]
+    public void Json_pointer_set_replaces_object_members_and_array_elements()
+    {
+        var root = JsonNode.Parse("{\"a\":{\"b\":null},\"c\":[1,2]}")!;
+        JsonPointer.TryParse("/a/b", out var first);
+        JsonPointer.TryParse("/c/1", out var second);
+        JsonPointer.Set(root, first, JsonValue.Create("x"));
+        JsonPointer.Set(root, second, JsonValue.Create("y"));
+        Assert.Equal("{\"a\":{\"b\":\"x\"},\"c\":[1,\"y\"]}", root.ToJsonString());
+    }
+
+    [Fact]
+    public void Content_hash_ignores_formatting_and_key_order_but_not_values_kind_or_model()
+    {
+        var a = ContentHash.Compute("image.generate", "m", "{\"b\":[1,{\"y\":2,\"x\":1}],\"a\":\"s\"}");
+        var b = ContentHash.Compute("image.generate", "m", "{ \"a\": \"s\", \"b\": [1, {\"x\":1, \"y\":2}] }");
+        Assert.Equal(a, b);
+        Assert.NotEqual(a, ContentHash.Compute("image.generate", "m", "{\"a\":\"s\",\"b\":[{\"x\":1,\"y\":2},1]}"));
+        Assert.NotEqual(a, ContentHash.Compute("video.animate", "m", "{\"a\":\"s\",\"b\":[1,{\"x\":1,\"y\":2}]}"));
+        Assert.NotEqual(a, ContentHash.Compute("image.generate", "n", "{\"a\":\"s\",\"b\":[1,{\"x\":1,\"y\":2}]}"));
+    }
+
+    [Fact]
+    public void Backoff_grows_exponentially_with_jitter_caps_and_honours_retry_after()
+    {
+        var random = new Random(42);
+        for (var attempt = 1; attempt <= 6; attempt++)
+        {
+            var full = Math.Min(60_000, 1000 * Math.Pow(2, attempt - 1));
+            var delay = Backoff.Delay(attempt, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), null, random).TotalMilliseconds;
+            Assert.InRange(delay, full / 2, full);
+        }
+
+        Assert.InRange(Backoff.Delay(30, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), null, random).TotalMinutes, 0.5, 1);
+        Assert.Equal(TimeSpan.FromMinutes(5), Backoff.Delay(1, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5), random));
+    }
+
+    [Fact]
+    public void Graph_order_puts_upstreams_first_and_reports_cycles_by_local_key()
+    {
+        var request = Graph(("shot", ["portrait", "scene"]), ("portrait", []), ("scene", ["portrait"]));
+        var order = SubmitGraphHandler.Validate(request, Options).Select(i => request.Nodes[i].LocalKey).ToList();
+        Assert.Equal(["portrait", "scene", "shot"], order);
+
+        var cyclic = Graph(("x", ["y"]), ("y", ["z"]), ("z", ["x"]));
+        var error = Assert.Throws<RpcException>(() => SubmitGraphHandler.Validate(cyclic, Options));
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("x -> y -> z -> x", error.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Page_tokens_round_trip_and_garbage_is_invalid_argument()
+    {
+        var created = new DateTime(2026, 11, 22, 4, 0, 0, DateTimeKind.Utc).AddTicks(12340);
+        var id = Guid.CreateVersion7();
+        Assert.Equal((created, id), ListJobsHandler.DecodeToken(ListJobsHandler.EncodeToken(created, id)));
+        Assert.Equal(StatusCode.InvalidArgument, Assert.Throws<RpcException>(() => ListJobsHandler.DecodeToken("not-a-token")).StatusCode);
+    }
+
+    [Fact]
+    public void Spec_validation_names_the_field()
+    {
+        var spec = new JobSpec { Kind = "image.generate", ModelId = "m", Owner = "o", InputJson = "{}", MaxAttempts = -1 };
+        Assert.Contains("spec.max_attempts", Assert.Throws<RpcException>(() => JobSpecValidator.Validate(spec, Options, "spec.")).Status.Detail, StringComparison.Ordinal);
+
+        spec.MaxAttempts = 0;
+        spec.CallbackUrl = "ftp://example.com/x";
+        Assert.Contains("callback_url", Assert.Throws<RpcException>(() => JobSpecValidator.Validate(spec, Options, "spec.")).Status.Detail, StringComparison.Ordinal);
+
+        spec.CallbackUrl = "";
+        spec.Dependencies.Add(new Dependency { LocalKey = "x" });
+        Assert.Contains("local_key is only valid in SubmitGraph", Assert.Throws<RpcException>(() => JobSpecValidator.Validate(spec, Options, "spec.")).Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Provider_comes_from_settings_or_the_model_id()
+    {
+        var options = new JobTrackingOptions();
+        options.Models["wan/v2.6/image-to-video"] = new ModelSettings { Provider = "fal" };
+        Assert.Equal("fal", options.ProviderOf("wan/v2.6/image-to-video"));
+        Assert.Equal("fal", options.ProviderOf("fal-ai/ideogram/v3"));
+        Assert.Equal("kie", options.ProviderOf("kie/kling-3.0/video"));
+        Assert.Equal("local", options.ProviderOf("local/assemble"));
+    }
+
+    private static SubmitGraphRequest Graph(params (string Key, string[] DependsOn)[] nodes)
+    {
+        var request = new SubmitGraphRequest { Owner = "o" };
+        foreach (var (key, dependsOn) in nodes)
+        {
+            var spec = new JobSpec { Kind = "image.generate", ModelId = "m", InputJson = "{}" };
+            spec.Dependencies.AddRange(dependsOn.Select(d => new Dependency { LocalKey = d }));
+            request.Nodes.Add(new GraphNode { LocalKey = key, Spec = spec });
+        }
+
+        return request;
+    }
+}
