@@ -35,7 +35,8 @@ public sealed class DistributedApplication : IAsyncDisposable
                     console.SingleLine = true;
                     console.TimestampFormat = "HH:mm:ss ";
                 })
-                .SetMinimumLevel(LogLevel.Information))
+                .SetMinimumLevel(LogLevel.Information)
+                .AddFilter("Microsoft", LogLevel.Warning))
             : NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger("Montage.Hosting");
     }
@@ -87,16 +88,19 @@ public sealed class DistributedApplication : IAsyncDisposable
         }
 
         using var shutdown = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var firstSignal = (DateTime?)null;
         void OnSignal(PosixSignalContext context)
         {
             context.Cancel = true;
-            if (shutdown.IsCancellationRequested)
+            // A terminal's Ctrl+C reaches both `dotnet run` and the AppHost, and some launchers forward it too, so one
+            // key press can arrive twice; only a second Ctrl+C a moment later means "stop waiting, kill everything".
+            if (firstSignal is { } first && DateTime.UtcNow - first > TimeSpan.FromSeconds(2))
             {
-                // A second Ctrl+C: stop waiting for graceful shutdown.
                 KillAll();
                 Environment.Exit(130);
             }
 
+            firstSignal ??= DateTime.UtcNow;
             shutdown.Cancel();
         }
 
