@@ -8,6 +8,9 @@ public sealed record RecordedRequest(
     IReadOnlyDictionary<string, string> Headers,
     byte[] Body)
 {
+    /// <summary>When the fake received the request (its own clock), e.g. to check that Retry-After was honoured.</summary>
+    public DateTimeOffset ReceivedAt { get; init; } = DateTimeOffset.UtcNow;
+
     public string BodyText => System.Text.Encoding.UTF8.GetString(Body);
 
     public string? Header(string name) =>

@@ -94,9 +94,10 @@ public sealed class FalWebhookVerifier
         }
 
         var payload = json["payload"]?.DeepClone();
-        if (JsonText.String(json["status"]) == "OK" && json["payload_error"] is null)
+        if (JsonText.String(json["status"]) == "OK")
         {
-            return WebhookVerification.Verified(requestId, new WebhookOutcome(true, payload, null));
+            // With payload_error the job still succeeded, only the output did not fit in the webhook: fetch the result.
+            return WebhookVerification.Verified(requestId, new WebhookOutcome(true, json["payload_error"] is null ? payload : null, null));
         }
 
         var detail = payload is JsonObject p && p["detail"] is { } d ? d : payload;

@@ -30,7 +30,12 @@ public sealed class FalFaultFunctionalTests : IClassFixture<FalFixture>
         var submission = await fal.SubmitAsync(new ProviderSubmitRequest(Model, Body("429")), default);
 
         Assert.NotEmpty(submission.RequestId);
-        Assert.Equal(3, fixture.Fake.Submits.Count);
+        var submits = fixture.Fake.Submits;
+        Assert.Equal(3, submits.Count);
+
+        // Backoff alone would wait ~50 ms; only an honoured Retry-After spaces the attempts a second apart.
+        Assert.True(submits[1].ReceivedAt - submits[0].ReceivedAt >= TimeSpan.FromMilliseconds(950));
+        Assert.True(submits[2].ReceivedAt - submits[1].ReceivedAt >= TimeSpan.FromMilliseconds(950));
         Assert.Equal(1, fixture.Fake.Jobs.SubmitCount(Model, Body("429")));
     }
 

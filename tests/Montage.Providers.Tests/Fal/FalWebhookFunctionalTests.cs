@@ -118,6 +118,20 @@ public sealed class FalWebhookFunctionalTests : IClassFixture<FalFixture>
     }
 
     [Fact]
+    public async Task An_ok_webhook_whose_payload_did_not_fit_is_a_success_without_payload()
+    {
+        var fal = fixture.CreateProvider();
+        var bytes = Encoding.UTF8.GetBytes("{\"request_id\":\"r-big\",\"gateway_request_id\":\"r-big\",\"status\":\"OK\",\"payload\":null,\"payload_error\":\"Payload too large\"}");
+        var headers = fixture.Fake.Signer.Sign("r-big", FakeFal.UserId, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), bytes);
+
+        var verification = await fal.VerifyWebhookAsync(new WebhookRequest(headers, bytes), default);
+
+        Assert.True(verification.IsVerified, verification.RefusalReason);
+        Assert.True(verification.Outcome!.Succeeded);
+        Assert.Null(verification.Outcome.Payload);
+    }
+
+    [Fact]
     public async Task Missing_signature_headers_are_refused_without_fetching_keys()
     {
         var fal = fixture.CreateProvider();
