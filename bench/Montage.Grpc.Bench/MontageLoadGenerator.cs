@@ -48,6 +48,8 @@ internal static class MontageLoadGenerator
         var messages = 0L;
         var end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         var latencies = new List<double>[concurrency];
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var allocatedBefore = GC.GetTotalAllocatedBytes();
         var started = Stopwatch.GetTimestamp();
         var workers = Enumerable.Range(0, concurrency).Select(worker => Task.Run(async () =>
         {
@@ -66,7 +68,13 @@ internal static class MontageLoadGenerator
         }));
         await Task.WhenAll(workers).ConfigureAwait(false);
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+        var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
         var sorted = latencies.SelectMany(l => l).Order().ToArray();
-        return new LoadResult(calls, messages, seconds, LoadResult.Percentile(sorted, 50), LoadResult.Percentile(sorted, 99));
+        return new LoadResult(calls, messages, seconds, LoadResult.Percentile(sorted, 50), LoadResult.Percentile(sorted, 99))
+        {
+            CpuMicrosPerCall = cpu.TotalMicroseconds / Math.Max(calls, 1),
+            BytesPerCall = (double)allocated / Math.Max(calls, 1),
+        };
     }
 }

@@ -2,7 +2,7 @@
 // channel, each worker starting its next call when the previous one ends, for `seconds` after a warm-up.
 // Usage: node bench-client.js --address host:port --mode unary|stream [--concurrency 64] [--seconds 10]
 //        [--warmup 3] [--stream-count 100] [--max-calls N]
-// Prints one JSON line: { mode, calls, messages, seconds, p50Ms, p99Ms } (latency per call).
+// Prints one JSON line: { mode, warmupCalls, calls, messages, seconds, p50Ms, p99Ms } (latency per call).
 'use strict';
 const grpc = require('@grpc/grpc-js');
 const { loadEcho } = require('./echo-proto');
@@ -65,12 +65,13 @@ function percentile(sorted, p) {
 }
 
 async function main() {
-  await run(warmup * 1000, false, maxCalls);
+  const warm = await run(warmup * 1000, false, maxCalls);
   const result = await run(seconds * 1000, true, maxCalls);
   const sorted = Float64Array.from(result.latencies).sort();
   client.close();
   process.stdout.write(JSON.stringify({
     mode,
+    warmupCalls: warm.calls,
     calls: result.calls,
     messages: result.messages,
     seconds: result.seconds,
