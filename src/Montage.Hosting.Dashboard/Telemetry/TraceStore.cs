@@ -7,7 +7,7 @@ namespace Montage.Hosting.Dashboard.Telemetry;
 public sealed class TraceStore
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, Dictionary<string, SpanRecord>> _traces = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TraceEntry> _traces = new(StringComparer.Ordinal);
     private readonly Queue<string> _arrivalOrder = new();
     private readonly int _maxTraces;
     private readonly int _maxSpansPerTrace;
@@ -43,10 +43,10 @@ public sealed class TraceStore
         {
             foreach (var span in spans)
             {
-                if (!_traces.TryGetValue(span.TraceId, out var trace))
+                if (!_traces.TryGetValue(span.TraceId, out var entry))
                 {
-                    trace = new Dictionary<string, SpanRecord>(StringComparer.Ordinal);
-                    _traces[span.TraceId] = trace;
+                    entry = new TraceEntry();
+                    _traces[span.TraceId] = entry;
                     _arrivalOrder.Enqueue(span.TraceId);
                     while (_traces.Count > _maxTraces)
                     {
@@ -54,6 +54,7 @@ public sealed class TraceStore
                     }
                 }
 
+                var trace = entry.Spans;
                 if (trace.ContainsKey(span.SpanId))
                 {
                     trace[span.SpanId] = span;
@@ -68,6 +69,7 @@ public sealed class TraceStore
                     continue;
                 }
 
+                entry.Summary = null;
                 added = true;
             }
         }
@@ -86,12 +88,12 @@ public sealed class TraceStore
         SpanRecord[] spans;
         lock (_gate)
         {
-            if (!_traces.TryGetValue(traceId, out var trace))
+            if (!_traces.TryGetValue(traceId, out var entry))
             {
                 return null;
             }
 
-            spans = [.. trace.Values];
+            spans = [.. entry.Spans.Values];
         }
 
         return new TraceView(traceId, TraceAssembler.Assemble(spans));
@@ -101,14 +103,7 @@ public sealed class TraceStore
     public IReadOnlyList<TraceSummary> Query(TraceQuery query)
     {
         ArgumentNullException.ThrowIfNull(query);
-        List<(string Id, SpanRecord[] Spans)> snapshot;
-        lock (_gate)
-        {
-            snapshot = _traces.Select(t => (t.Key, t.Value.Values.ToArray())).ToList();
-        }
-
-        return snapshot
-            .Select(t => Summarize(t.Id, t.Spans))
+        return Summaries()
             .Where(s => Matches(s, query))
             .OrderByDescending(s => s.Start)
             .Take(Math.Max(query.Limit, 0))
@@ -118,13 +113,26 @@ public sealed class TraceStore
     /// <summary>Every service that sent at least one span still held, sorted.</summary>
     public IReadOnlyList<string> Services()
     {
+        return Summaries().SelectMany(s => s.Services).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>A summary per trace; each is computed once and again only after its trace changes.</summary>
+    private List<TraceSummary> Summaries()
+    {
         lock (_gate)
         {
-            return _traces.Values.SelectMany(t => t.Values).Select(s => s.ServiceName).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+            var summaries = new List<TraceSummary>(_traces.Count);
+            foreach (var (traceId, entry) in _traces)
+            {
+                entry.Summary ??= Summarize(traceId, entry.Spans.Values);
+                summaries.Add(entry.Summary);
+            }
+
+            return summaries;
         }
     }
 
-    private static TraceSummary Summarize(string traceId, SpanRecord[] spans)
+    private static TraceSummary Summarize(string traceId, IReadOnlyCollection<SpanRecord> spans)
     {
         var ids = spans.Select(s => s.SpanId).ToHashSet(StringComparer.Ordinal);
         var root = spans.Where(s => s.ParentSpanId is null || !ids.Contains(s.ParentSpanId)).OrderBy(s => s.Start).FirstOrDefault()
@@ -132,7 +140,7 @@ public sealed class TraceStore
         var start = spans.Min(s => s.Start);
         var end = spans.Max(s => s.End);
         var services = spans.OrderBy(s => s.Start).Select(s => s.ServiceName).Distinct(StringComparer.Ordinal).ToList();
-        return new TraceSummary(traceId, root.Name, root.ServiceName, services, start, end - start, spans.Length, spans.Any(s => s.Status == SpanOutcome.Error));
+        return new TraceSummary(traceId, root.Name, root.ServiceName, services, start, end - start, spans.Count, spans.Any(s => s.Status == SpanOutcome.Error));
     }
 
     private static bool Matches(TraceSummary summary, TraceQuery query)
@@ -155,5 +163,12 @@ public sealed class TraceStore
         return string.IsNullOrEmpty(query.Text)
             || summary.Name.Contains(query.Text, StringComparison.OrdinalIgnoreCase)
             || summary.TraceId.Contains(query.Text, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private sealed class TraceEntry
+    {
+        public Dictionary<string, SpanRecord> Spans { get; } = new(StringComparer.Ordinal);
+
+        public TraceSummary? Summary { get; set; }
     }
 }
