@@ -1,13 +1,15 @@
 namespace Montage.Grpc.Bench;
 
-/// <summary>One measured run: calls completed, messages received, wall time and per-call latency percentiles.</summary>
+/// <summary>
+/// One measured run: calls completed, messages received, wall time and per-call latency percentiles, plus the calls
+/// made during its warm-up and the CPU a node client reported for the whole run (for the CPU-per-call figures).
+/// </summary>
 internal sealed record LoadResult(long Calls, long Messages, double Seconds, double P50Ms, double P99Ms)
 {
-    /// <summary>CPU time of this process per call (client and in-process server); null for the node peers.</summary>
-    public double? CpuMicrosPerCall { get; init; }
+    public long WarmupCalls { get; init; }
 
-    /// <summary>Bytes allocated in this process per call; null for the node peers.</summary>
-    public double? BytesPerCall { get; init; }
+    /// <summary>CPU of the node client over warm-up and measurement; zero for the .NET client.</summary>
+    public TimeSpan NodeClientCpu { get; init; }
 
     public double CallsPerSecond => Calls / Seconds;
 

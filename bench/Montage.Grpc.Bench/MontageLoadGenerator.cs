@@ -38,8 +38,9 @@ internal static class MontageLoadGenerator
                 return 1;
             };
 
-        await MeasureAsync(call, settings.Concurrency, settings.Warmup, settings.MaxCalls, record: false).ConfigureAwait(false);
-        return await MeasureAsync(call, settings.Concurrency, settings.Duration, settings.MaxCalls, record: true).ConfigureAwait(false);
+        var warm = await MeasureAsync(call, settings.Concurrency, settings.Warmup, settings.MaxCalls, record: false).ConfigureAwait(false);
+        var measured = await MeasureAsync(call, settings.Concurrency, settings.Duration, settings.MaxCalls, record: true).ConfigureAwait(false);
+        return measured with { WarmupCalls = warm.Calls };
     }
 
     private static async Task<LoadResult> MeasureAsync(Func<Task<int>> call, int concurrency, TimeSpan duration, long maxCalls, bool record)
@@ -48,8 +49,6 @@ internal static class MontageLoadGenerator
         var messages = 0L;
         var end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         var latencies = new List<double>[concurrency];
-        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-        var allocatedBefore = GC.GetTotalAllocatedBytes();
         var started = Stopwatch.GetTimestamp();
         var workers = Enumerable.Range(0, concurrency).Select(worker => Task.Run(async () =>
         {
@@ -68,13 +67,7 @@ internal static class MontageLoadGenerator
         }));
         await Task.WhenAll(workers).ConfigureAwait(false);
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
-        var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
         var sorted = latencies.SelectMany(l => l).Order().ToArray();
-        return new LoadResult(calls, messages, seconds, LoadResult.Percentile(sorted, 50), LoadResult.Percentile(sorted, 99))
-        {
-            CpuMicrosPerCall = cpu.TotalMicroseconds / Math.Max(calls, 1),
-            BytesPerCall = (double)allocated / Math.Max(calls, 1),
-        };
+        return new LoadResult(calls, messages, seconds, LoadResult.Percentile(sorted, 50), LoadResult.Percentile(sorted, 99));
     }
 }

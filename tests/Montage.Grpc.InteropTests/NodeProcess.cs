@@ -46,6 +46,9 @@ internal sealed class NodeProcess : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
+    /// <summary>CPU time the node process has used so far (read from the OS while it runs).</summary>
+    public TimeSpan TotalProcessorTime => _process.TotalProcessorTime;
+
     public static NodeProcess Start(string script, params string[] arguments)
     {
         if (!Directory.Exists(Path.Combine(InteropDirectory, "node_modules", "@grpc", "grpc-js")))

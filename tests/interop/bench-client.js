@@ -2,7 +2,8 @@
 // channel, each worker starting its next call when the previous one ends, for `seconds` after a warm-up.
 // Usage: node bench-client.js --address host:port --mode unary|stream [--concurrency 64] [--seconds 10]
 //        [--warmup 3] [--stream-count 100] [--max-calls N]
-// Prints one JSON line: { mode, warmupCalls, calls, messages, seconds, p50Ms, p99Ms } (latency per call).
+// Prints one JSON line: { mode, warmupCalls, calls, messages, seconds, p50Ms, p99Ms, cpuMicros } (latency per call;
+// CPU of this process over warm-up and measurement).
 'use strict';
 const grpc = require('@grpc/grpc-js');
 const { loadEcho } = require('./echo-proto');
@@ -65,8 +66,10 @@ function percentile(sorted, p) {
 }
 
 async function main() {
+  const cpuBefore = process.cpuUsage();
   const warm = await run(warmup * 1000, false, maxCalls);
   const result = await run(seconds * 1000, true, maxCalls);
+  const cpu = process.cpuUsage(cpuBefore);
   const sorted = Float64Array.from(result.latencies).sort();
   client.close();
   process.stdout.write(JSON.stringify({
@@ -77,6 +80,7 @@ async function main() {
     seconds: result.seconds,
     p50Ms: percentile(sorted, 50),
     p99Ms: percentile(sorted, 99),
+    cpuMicros: cpu.user + cpu.system,
   }) + '\n');
   process.exit(0);
 }
