@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Google.Protobuf;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.Extensions.Primitives;
 using Montage.Grpc.Protocol;
@@ -117,6 +118,11 @@ internal sealed class ServerCall<TRequest, TResponse> : ServerCallContext, IAsyn
         if (_method.IsClientStreaming && features.Get<IHttpMinRequestBodyDataRateFeature>() is { } dataRate)
         {
             dataRate.MinDataRate = null;
+        }
+
+        if (_method.Type != MethodType.Unary)
+        {
+            DisableRequestTimeout();
         }
 
         var response = _httpContext.Response;
@@ -414,6 +420,23 @@ internal sealed class ServerCall<TRequest, TResponse> : ServerCallContext, IAsyn
         { AddressFamily: AddressFamily.InterNetworkV6 } ip => $"ipv6:[{ip}]:{connection.RemotePort}",
         IPAddress ip => $"ipv4:{ip}:{connection.RemotePort}",
     };
+
+    // A stream lives as long as its deadline says: an app-wide request timeout would cut it, unless its endpoint asks for one.
+    private void DisableRequestTimeout()
+    {
+        if (_httpContext.Features.Get<IHttpRequestTimeoutFeature>() is not { } feature)
+        {
+            return;
+        }
+
+        var metadata = _httpContext.GetEndpoint()?.Metadata;
+        if (metadata?.GetMetadata<RequestTimeoutAttribute>() is not null || metadata?.GetMetadata<RequestTimeoutPolicy>() is not null)
+        {
+            return;
+        }
+
+        feature.DisableTimeout();
+    }
 
     private bool Advance(TRequest? message)
     {
