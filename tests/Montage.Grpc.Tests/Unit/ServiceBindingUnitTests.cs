@@ -49,6 +49,15 @@ public sealed class ServiceBindingUnitTests
     }
 
     [Fact]
+    public async Task Mapping_health_or_reflection_without_registering_them_says_what_is_missing()
+    {
+        await using var app = NewApp();
+
+        Assert.Contains("AddGrpcHealthChecks", Assert.Throws<InvalidOperationException>(() => app.MapGrpcHealthChecksService()).Message);
+        Assert.Contains("AddGrpcReflection", Assert.Throws<InvalidOperationException>(() => app.MapGrpcReflectionService()).Message);
+    }
+
+    [Fact]
     public async Task Unsupported_response_compression_fails_startup()
     {
         var builder = WebApplication.CreateSlimBuilder();
