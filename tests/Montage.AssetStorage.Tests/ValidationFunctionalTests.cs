@@ -50,7 +50,7 @@ public sealed class ValidationFunctionalTests(AssetStorageFixture fixture)
         var random = TestMedia.Random(4096);
         await AssertRefusedAsync(StatusCode.InvalidArgument, owner, () => Client.UploadAsync(owner, random, "x.png", "image/png"), random);
 
-        byte[] fakePng = [.. "\x89PNG\r\n\x1a\n"u8, .. TestMedia.Random(4096)];
+        byte[] fakePng = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, .. TestMedia.Random(4096)];
         await AssertRefusedAsync(StatusCode.InvalidArgument, owner, () => Client.UploadAsync(owner, fakePng, "y.png"), fakePng);
 
         var png = await TestMedia.UniquePngAsync(200, 150);

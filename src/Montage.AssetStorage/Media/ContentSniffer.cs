@@ -19,7 +19,7 @@ internal static class ContentSniffer
 {
     public static SniffedType Sniff(ReadOnlySpan<byte> header)
     {
-        if (header.StartsWith("\x89PNG\r\n\x1a\n"u8))
+        if (header.StartsWith((ReadOnlySpan<byte>)[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
         {
             return new("image/png", AssetKind.Image);
         }
