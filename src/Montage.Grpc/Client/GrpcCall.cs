@@ -157,7 +157,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
     }
 
     /// <summary>Reads the next response message; null at the end of an OK call; throws RpcException otherwise.</summary>
-    internal async Task<TResponse?> ReadNextAsync(CancellationToken cancellationToken)
+    internal async ValueTask<TResponse?> ReadNextAsync(CancellationToken cancellationToken)
     {
         if (_outcome is { } done)
         {
