@@ -1,0 +1,57 @@
+using System.Globalization;
+using Montage.Grpc.Client;
+using Montage.Hosting;
+using Montage.Hosting.Testing;
+using Montage.JobTracking.Bench;
+
+// Usage: dotnet run -c Release --project bench/Montage.JobTracking.Bench -- [clients=32] [seconds=15] [samples=300]
+var clients = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 32;
+var seconds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 15;
+var samples = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 300;
+var duration = TimeSpan.FromSeconds(seconds);
+
+await using var app = await DistributedApplicationTestingBuilder.CreateAsync(builder =>
+{
+    var jobs = builder.AddPostgres("postgres").AddDatabase("jobs");
+    var redis = builder.AddRedis("redis");
+    var service = builder.AddProject("jobtracking", Path.Combine(RepositoryLayout.Root()!, "src/Montage.JobTracking/Montage.JobTracking.csproj"))
+        .WithHttpHealthCheck("/health")
+        .WithReference(jobs).WithReference(redis).WaitFor(jobs).WaitFor(redis)
+        .WithEnvironment("Logging__LogLevel__Default", "Warning");
+    string[] kinds = ["image.generate", ServiceCycle.Kind, Latency.LeaseKind, "bench.watch"];
+    for (var i = 0; i < kinds.Length; i++)
+    {
+        service.WithEnvironment($"JobTracking__Kinds__{i}", kinds[i]);
+    }
+});
+await app.WaitForHealthyAsync("jobtracking", TimeSpan.FromMinutes(4));
+using var channel = GrpcChannel.ForAddress(app.GetEndpoint("jobtracking", "grpc"));
+var client = new JobTrackerClient(channel);
+var connectionString = app.GetConnectionString("jobs");
+Console.WriteLine($"JobTracking benchmark: {Environment.ProcessorCount} cores, {clients} concurrent clients, {seconds} s per throughput run, {samples} latency samples");
+Console.WriteLine($"Postgres synchronous_commit={await Durability.SettingAsync(connectionString, "synchronous_commit")}, fsync={await Durability.SettingAsync(connectionString, "fsync")}");
+
+// Warm-up: JIT, connection pools, HTTP/2 connections.
+await ServiceCycle.RunAsync(client, clients, TimeSpan.FromSeconds(3));
+await BareSqlCycle.RunAsync(connectionString, clients, TimeSpan.FromSeconds(2));
+
+var profile = await ServiceCycle.ProfileAsync(client, 50);
+var service = await ServiceCycle.RunAsync(client, clients, duration);
+var bare = await BareSqlCycle.RunAsync(connectionString, clients, duration);
+var queuedToLeased = await Latency.QueuedToLeasedAsync(client, samples);
+var eventLatency = await Latency.EventLatencyAsync(client, samples);
+var fsync = await Durability.PgTestFsyncAsync(Path.GetTempPath());
+var commitsOne = await Durability.CommitsPerSecondAsync(connectionString, 1, TimeSpan.FromSeconds(5));
+var commitsMany = await Durability.CommitsPerSecondAsync(connectionString, clients, TimeSpan.FromSeconds(5));
+
+Console.WriteLine();
+Console.WriteLine("| measure | result |");
+Console.WriteLine("| --- | --- |");
+Console.WriteLine($"| full cycle through JobTracking (Submit, Lease, Checkpoint, Complete) | {Stats.Rate(service.JobsPerSecond)} jobs/s ({service.Jobs} jobs) |");
+Console.WriteLine($"| same cycle as bare Npgsql SQL (4 durable transactions per job) | {Stats.Rate(bare.JobsPerSecond)} jobs/s ({bare.Jobs} jobs) |");
+Console.WriteLine($"| one client alone, mean per RPC | {profile} |");
+Console.WriteLine($"| ratio JobTracking / bare SQL | {(service.JobsPerSecond / bare.JobsPerSecond).ToString("0.00", CultureInfo.InvariantCulture)} |");
+Console.WriteLine($"| queued -> leased, worker waiting: p50 / p99 | {Stats.Ms(Stats.Percentile(queuedToLeased, 50))} / {Stats.Ms(Stats.Percentile(queuedToLeased, 99))} |");
+Console.WriteLine($"| state change -> Watch event received: p50 / p99 | {Stats.Ms(Stats.Percentile(eventLatency, 50))} / {Stats.Ms(Stats.Percentile(eventLatency, 99))} |");
+Console.WriteLine($"| disk: pg_test_fsync | {fsync} |");
+Console.WriteLine($"| durable commits/s, 1 connection / {clients} connections | {Stats.Rate(commitsOne)} / {Stats.Rate(commitsMany)} |");
