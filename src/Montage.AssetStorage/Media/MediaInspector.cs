@@ -57,6 +57,11 @@ internal sealed partial class MediaInspector(FfmpegRunner ffmpeg, MediaProbe pro
             }
         }
 
+        if (header.Length >= 8 && header.Span.Slice(4, 4).SequenceEqual("ftyp"u8) && !IsoBoxCheck.IsComplete(path))
+        {
+            throw Errors.InvalidArgument($"the {sniffed.ContentType} content is truncated");
+        }
+
         var (contentType, kind) = Refine(sniffed, facts);
         if (claimed != AssetKind.Other && claimed != kind)
         {

@@ -1,0 +1,193 @@
+// AssetStorage throughput: a 1 GiB file uploaded and downloaded through the gRPC API (real Postgres, the service as
+// its own process, loopback h2c), against `cp` of the same file in the same run; the service's RSS is sampled
+// throughout. Usage: dotnet run -c Release --project bench/Montage.AssetStorage.Bench [-- <size MiB> <chunk KiB>]
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using Montage.AssetStorage.Tests;
+using Montage.Contracts.Assets.V1;
+using Montage.Grpc.Client;
+using Montage.Hosting;
+using Montage.Hosting.Testing;
+
+var sizeMiB = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1024;
+var chunkKiB = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1024;
+var work = Path.Combine(Path.GetTempPath(), "montage-assets-bench-" + Guid.NewGuid().ToString("N")[..8]);
+Directory.CreateDirectory(work);
+var dataDir = Path.Combine(work, "data");
+try
+{
+    var source = Path.Combine(work, "source.bin");
+    Console.WriteLine($"Writing {sizeMiB} MiB of random bytes...");
+    await WriteRandomFileAsync(source, sizeMiB);
+    var bytes = (double)sizeMiB * 1024 * 1024;
+
+    await using var app = await DistributedApplicationTestingBuilder.CreateAsync(builder =>
+    {
+        var assets = builder.AddPostgres("postgres").AddDatabase("assets");
+        builder.AddProject("assetstorage", Path.Combine(RepositoryLayout.Root()!, "src/Montage.AssetStorage/Montage.AssetStorage.csproj"))
+            .WithHttpHealthCheck("/health")
+            .WithReference(assets).WaitFor(assets)
+            .WithEnvironment("AssetStorage__DataDir", dataDir)
+            .WithEnvironment("AssetStorage__SigningKey", "bench-signing-key-0123456789abcdef0123456789")
+            .WithEnvironment("Logging__LogLevel__Default", "Warning");
+    }, o => o.BuildConfiguration = "Release");
+    await app.WaitForHealthyAsync("assetstorage", TimeSpan.FromMinutes(4));
+    var pid = app.GetProcessIds("assetstorage")[0];
+    using var channel = GrpcChannel.ForAddress(app.GetEndpoint("assetstorage", "grpc"));
+    var client = new AssetStoreClient(channel);
+
+    // Warm-up: JIT and connection, on a small file.
+    var warm = await client.UploadAsync("bench", RandomNumberGenerator.GetBytes(8 * 1024 * 1024), "warm.bin");
+    await client.DownloadAsync(new DownloadRequest { AssetId = warm.Id, Owner = "bench" }, Stream.Null);
+
+    var cpTarget = Path.Combine(work, "cp.bin");
+    DropCaches();
+    var cp = Stopwatch.StartNew();
+    Run("cp", source, cpTarget);
+    Run("sync", cpTarget);
+    cp.Stop();
+    File.Delete(cpTarget);
+
+    var rssBefore = Rss(pid);
+    using var sampler = new RssSampler(pid);
+    DropCaches();
+    var upload = Stopwatch.StartNew();
+    Asset asset;
+    await using (var file = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 0, FileOptions.SequentialScan))
+    {
+        asset = await client.UploadAsync(AssetStoreClient.Metadata("bench", "big.bin"), file, chunkKiB * 1024);
+    }
+
+    upload.Stop();
+    var uploadPeak = sampler.Peak;
+
+    var downloadTarget = Path.Combine(work, "download.bin");
+    DropCaches();
+    var download = Stopwatch.StartNew();
+    await using (var file = new FileStream(downloadTarget, FileMode.Create, FileAccess.Write, FileShare.None, 0))
+    {
+        await client.DownloadAsync(new DownloadRequest { AssetId = asset.Id, Owner = "bench" }, file);
+        file.Flush(flushToDisk: true);
+    }
+
+    download.Stop();
+    var peak = sampler.Peak;
+    if (new FileInfo(downloadTarget).Length != asset.SizeBytes)
+    {
+        throw new InvalidOperationException("The download is incomplete.");
+    }
+
+    string Rate(Stopwatch s) => (bytes / 1e6 / s.Elapsed.TotalSeconds).ToString("F0", CultureInfo.InvariantCulture);
+    string Ratio(Stopwatch s) => (cp.Elapsed.TotalSeconds / s.Elapsed.TotalSeconds).ToString("F2", CultureInfo.InvariantCulture);
+    Console.WriteLine();
+    Console.WriteLine($"file: {sizeMiB} MiB, chunks: {chunkKiB} KiB, sha256 {asset.Sha256[..16]}...");
+    Console.WriteLine($"| operation | seconds | MB/s | vs cp |");
+    Console.WriteLine($"| --- | --- | --- | --- |");
+    Console.WriteLine($"| cp + sync (reference) | {cp.Elapsed.TotalSeconds:F2} | {Rate(cp)} | 1.00 |");
+    Console.WriteLine($"| gRPC Upload (hash + fsync + probe + commit) | {upload.Elapsed.TotalSeconds:F2} | {Rate(upload)} | {Ratio(upload)} |");
+    Console.WriteLine($"| gRPC Download (to a file + fsync) | {download.Elapsed.TotalSeconds:F2} | {Rate(download)} | {Ratio(download)} |");
+    Console.WriteLine($"service RSS: before {rssBefore / 1048576.0:F1} MiB, peak during upload {uploadPeak / 1048576.0:F1} MiB, " +
+        $"peak overall {peak / 1048576.0:F1} MiB, growth {(peak - rssBefore) / 1048576.0:F1} MiB");
+}
+finally
+{
+    Directory.Delete(work, recursive: true);
+}
+
+static async Task WriteRandomFileAsync(string path, int sizeMiB)
+{
+    var block = new byte[1024 * 1024];
+    await using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 0);
+    for (var i = 0; i < sizeMiB; i++)
+    {
+        RandomNumberGenerator.Fill(block);
+        await file.WriteAsync(block);
+    }
+
+    file.Flush(flushToDisk: true);
+}
+
+static void Run(string tool, params string[] arguments)
+{
+    using var process = Process.Start(tool, arguments);
+    process.WaitForExit();
+    if (process.ExitCode != 0)
+    {
+        throw new InvalidOperationException($"{tool} failed with {process.ExitCode}");
+    }
+}
+
+// Same footing for every contender: the source is read from the page cache when cache dropping is not permitted.
+static void DropCaches()
+{
+    try
+    {
+        Run("sync");
+        File.WriteAllText("/proc/sys/vm/drop_caches", "1");
+    }
+    catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+    {
+    }
+}
+
+static long Rss(int pid)
+{
+    foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+    {
+        if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+        {
+            return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+        }
+    }
+
+    return 0;
+}
+
+/// <summary>Samples the service's resident set every 20 ms and keeps the maximum.</summary>
+internal sealed class RssSampler : IDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+    private long _peak;
+
+    public RssSampler(int pid)
+    {
+        _loop = Task.Run(async () =>
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                Interlocked.Exchange(ref _peak, Math.Max(Interlocked.Read(ref _peak), ReadRss(pid)));
+                await Task.Delay(20);
+            }
+        });
+    }
+
+    public long Peak => Interlocked.Read(ref _peak);
+
+    private static long ReadRss(int pid)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            {
+                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                {
+                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        return 0;
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _loop.Wait();
+        _stop.Dispose();
+    }
+}
