@@ -56,7 +56,8 @@ public sealed class GracefulStopFunctionalTests
             Assert.True(StoppedAt("client") >= 0 && StoppedAt("client") < StoppedAt("postgres"), string.Join(", ", states));
             Assert.True(StoppedAt("client") < StoppedAt("redis"), string.Join(", ", states));
             // A clean shutdown, not a SIGKILL: Postgres says so on its way out.
-            Assert.Contains("database system is shut down", app.GetLogText("postgres"), StringComparison.Ordinal);
+            var postgresLog = app.GetLogText("postgres");
+            Assert.True(postgresLog.Contains("database system is shut down", StringComparison.Ordinal), postgresLog);
         }
         finally
         {

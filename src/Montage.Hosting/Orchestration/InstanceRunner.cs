@@ -141,6 +141,7 @@ internal sealed class InstanceRunner(ResourceRuntime owner, InstanceContext cont
             if (stopping.IsCancellationRequested)
             {
                 SetState(KnownResourceState.Stopping, message: null);
+                driver.BeforeStop(context);
                 exitCode = await child.StopAsync(spec.StopSequence).ConfigureAwait(false);
                 Forget(child, exitCode);
                 context.Log(LogSource.Host, $"Stopped (exit code {exitCode}).");

@@ -64,26 +64,35 @@ internal sealed class PostgresDriver : ResourceDriver
         return WithInheritanceRules(spec);
     }
 
+    /// <summary>The probe's pooled session would hold a smart shutdown open.</summary>
+    public override void BeforeStop(InstanceContext context) => NpgsqlConnection.ClearPool(new NpgsqlConnection(ProbeConnectionString(context)));
+
     public override async Task<bool> CheckHealthAsync(InstanceContext context, CancellationToken cancellationToken)
     {
-        var builder = new NpgsqlConnectionStringBuilder(((PostgresServerResource)context.Resource).GetConnectionString(context.Values))
-        {
-            Timeout = 3,
-            Pooling = false,
-            Database = "postgres",
-        };
+        await using var connection = new NpgsqlConnection(ProbeConnectionString(context));
         try
         {
-            await using var connection = new NpgsqlConnection(builder.ConnectionString);
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var command = new NpgsqlCommand("SELECT 1", connection);
             return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is 1;
         }
         catch (Exception exception) when (exception is NpgsqlException or TimeoutException or InvalidOperationException)
         {
+            // After a server restart the pooled connection is dead; start the next probe from a fresh one.
+            NpgsqlConnection.ClearPool(connection);
             return false;
         }
     }
+
+    // A pooled connection: the probe runs every few seconds, and a fresh SCRAM login each time costs the AppHost CPU.
+    private static string ProbeConnectionString(InstanceContext context) =>
+        new NpgsqlConnectionStringBuilder(((PostgresServerResource)context.Resource).GetConnectionString(context.Values))
+        {
+            Timeout = 3,
+            Database = "postgres",
+            ApplicationName = "montage-apphost-health",
+            MaxPoolSize = 1,
+        }.ConnectionString;
 
     /// <summary>Creates the database if it does not exist yet (idempotent: runs on every start).</summary>
     public static async Task EnsureDatabaseAsync(PostgresDatabaseResource database, RunValueContext values, CancellationToken cancellationToken)

@@ -116,12 +116,19 @@ internal sealed class ChildProcess : IDisposable
 {
     private readonly Process _process;
     private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _outputClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _errorClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile bool _reaped;
 
     private ChildProcess(Process process) => _process = process;
 
     public int Id { get; private set; }
 
-    /// <summary>Completes with the exit code when the process ends (not waiting for inherited pipes to close).</summary>
+    /// <summary>
+    /// Completes with the exit code when the process has ended and its last output lines are captured (a process's
+    /// final words, such as Postgres's "database system is shut down", arrive just before it exits). Children that
+    /// inherited the pipes may keep them open, so the wait for the output is bounded.
+    /// </summary>
     public Task<int> Exited => _exited.Task;
 
     public static ChildProcess Start(ProcessStartInfo startInfo, Action<LogSource, string> onOutput)
@@ -130,19 +137,31 @@ internal sealed class ChildProcess : IDisposable
         var child = new ChildProcess(process);
         process.OutputDataReceived += (_, e) =>
         {
-            if (e.Data is not null)
+            if (e.Data is null)
+            {
+                child._outputClosed.TrySetResult();
+            }
+            else
             {
                 onOutput(LogSource.StandardOutput, e.Data);
             }
         };
         process.ErrorDataReceived += (_, e) =>
         {
-            if (e.Data is not null)
+            if (e.Data is null)
+            {
+                child._errorClosed.TrySetResult();
+            }
+            else
             {
                 onOutput(LogSource.StandardError, e.Data);
             }
         };
-        process.Exited += (_, _) => child._exited.TrySetResult(SafeExitCode(process));
+        process.Exited += (_, _) =>
+        {
+            child._reaped = true;
+            _ = child.CompleteAfterOutputAsync(SafeExitCode(process));
+        };
         process.Start();
         child.Id = process.Id;
         process.StandardInput.Close();
@@ -151,7 +170,8 @@ internal sealed class ChildProcess : IDisposable
         return child;
     }
 
-    public bool Signal(int signal) => !_exited.Task.IsCompleted && NativeMethods.Signal(Id, signal);
+    // Once reaped, the pid may belong to another process: never signal it again.
+    public bool Signal(int signal) => !_reaped && NativeMethods.Signal(Id, signal);
 
     /// <summary>Signals in turn, waiting after each; SIGKILL last. Returns the exit code.</summary>
     public async Task<int> StopAsync(IReadOnlyList<StopStep> sequence)
@@ -176,6 +196,20 @@ internal sealed class ChildProcess : IDisposable
     }
 
     public void Dispose() => _process.Dispose();
+
+    private async Task CompleteAfterOutputAsync(int exitCode)
+    {
+        try
+        {
+            await Task.WhenAll(_outputClosed.Task, _errorClosed.Task).WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // A grandchild still holds the pipe; report the exit anyway.
+        }
+
+        _exited.TrySetResult(exitCode);
+    }
 
     private static int SafeExitCode(Process process)
     {

@@ -25,6 +25,11 @@ internal abstract class ResourceDriver
     {
     }
 
+    /// <summary>Called before a graceful stop, to let go of anything the AppHost itself holds open in the process.</summary>
+    public virtual void BeforeStop(InstanceContext context)
+    {
+    }
+
     public abstract Task<LaunchSpec> PrepareAsync(InstanceContext context, CancellationToken cancellationToken);
 
     public virtual Task<bool> CheckHealthAsync(InstanceContext context, CancellationToken cancellationToken) => Task.FromResult(true);

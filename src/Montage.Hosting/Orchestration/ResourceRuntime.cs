@@ -6,6 +6,7 @@ namespace Montage.Hosting.Orchestration;
 internal sealed class ResourceRuntime
 {
     private readonly Lock _lock = new();
+    private readonly Lock _publishLock = new();
     private readonly ResourceNotificationService _notifications;
     private KnownResourceState _phase = KnownResourceState.NotStarted;
     private string? _phaseMessage;
@@ -47,6 +48,16 @@ internal sealed class ResourceRuntime
     }
 
     public void Publish()
+    {
+        // Replicas and their health probes publish from different threads; building and publishing under one lock keeps
+        // an older snapshot from overtaking a newer one.
+        lock (_publishLock)
+        {
+            PublishLocked();
+        }
+    }
+
+    private void PublishLocked()
     {
         KnownResourceState phase;
         string? phaseMessage;
