@@ -144,6 +144,10 @@ public sealed class DistributedApplication : IAsyncDisposable
 
         Prerequisites.EnsureAvailable(Resources);
         PrepareDataDirectory();
+
+        // The dashboard binds first: with its ports given as 0, a free port found for a resource could otherwise be
+        // handed to the dashboard again by the kernel before the resource binds it.
+        await StartDashboardAsync(cancellationToken).ConfigureAwait(false);
         var values = new RunValueContext();
         values.AllocatePorts(Resources, new PortAllocator(_builder.Options.RandomizePorts));
         var settings = new OrchestratorSettings(
@@ -157,7 +161,6 @@ public sealed class DistributedApplication : IAsyncDisposable
             Orchestrator.DriverFor(resource)?.Initialize(resource, values, settings);
         }
 
-        await StartDashboardAsync(cancellationToken).ConfigureAwait(false);
         var orchestrator = new Orchestrator(Resources, settings, values, ResourceNotifications, ResourceLogs, _logger);
         lock (_lock)
         {
