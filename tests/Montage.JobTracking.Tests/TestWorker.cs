@@ -7,6 +7,9 @@ namespace Montage.JobTracking.Tests;
 /// <summary>What a generation worker does with the tracker, in small steps tests can interleave.</summary>
 public sealed class TestWorker(JobTrackerClient client, string kind, string? id = null)
 {
+    // Jobs leased while looking for another one: the worker holds them, and a later LeaseJobAsync finds them here.
+    private readonly Dictionary<string, LeasedJob> _held = [];
+
     public string Id { get; } = id ?? "worker-" + Guid.NewGuid().ToString("N")[..8];
 
     public async Task<LeasedJob?> LeaseOneAsync(TimeSpan? maxWait = null, TimeSpan? leaseDuration = null)
@@ -32,6 +35,11 @@ public sealed class TestWorker(JobTrackerClient client, string kind, string? id 
     /// <summary>Leases until the job with this id comes up (others of the kind are left leased).</summary>
     public async Task<LeasedJob> LeaseJobAsync(string jobId)
     {
+        if (_held.Remove(jobId, out var held))
+        {
+            return held;
+        }
+
         var deadline = DateTime.UtcNow.AddMinutes(1);
         while (DateTime.UtcNow < deadline)
         {
@@ -39,6 +47,11 @@ public sealed class TestWorker(JobTrackerClient client, string kind, string? id 
             if (leased?.Job.Id == jobId)
             {
                 return leased;
+            }
+
+            if (leased is not null)
+            {
+                _held[leased.Job.Id] = leased;
             }
         }
 
