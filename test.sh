@@ -12,9 +12,11 @@ status=0
 dotnet test Aspire.sln -c Release --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee "$log" || status=$?
 
 # One plain closing line for whoever reads the log: totals over every test project.
-passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
-failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
-skipped=$(grep -Eo 'Skipped: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+# (grep finds nothing when a count never appears, e.g. no test was skipped: that is a zero, not an error.)
+total() { { grep -Eo "$1: +[0-9]+" "$log" || true; } | awk '{s+=$2} END {print s+0}'; }
+passed=$(total Passed)
+failed=$(total Failed)
+skipped=$(total Skipped)
 rm -f "$log"
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 [ "$failed" = 0 ] || status=1
