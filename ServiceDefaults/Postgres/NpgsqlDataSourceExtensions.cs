@@ -45,4 +45,17 @@ public static class NpgsqlDataSourceExtensions
             timeout: TimeSpan.FromSeconds(5)));
         return builder;
     }
+
+    /// <summary>
+    /// Applies the SQL migrations embedded in <paramref name="assembly"/> under <paramref name="resourcePrefix"/> at
+    /// start-up. Register it before any hosted service that needs the schema: hosted services start in order.
+    /// </summary>
+    public static TBuilder AddSqlMigrations<TBuilder>(this TBuilder builder, System.Reflection.Assembly assembly, string resourcePrefix)
+        where TBuilder : IHostApplicationBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddSingleton(new SqlMigrationSource(assembly, resourcePrefix));
+        builder.Services.AddHostedService<SqlMigrationRunner>();
+        return builder;
+    }
 }

@@ -58,7 +58,7 @@ public static class AssetStorageExtensions
         builder.Services.AddSingleton<MediaProbe>();
 
         // Order matters: hosted services start in registration order, and the schema must exist first.
-        builder.Services.AddHostedService<MigrationRunner>();
+        builder.AddSqlMigrations(typeof(AssetStorageExtensions).Assembly, "Montage.AssetStorage.Persistence.Migrations.");
         builder.Services.AddSingleton<GarbageCollector>();
         builder.Services.AddHostedService(s => s.GetRequiredService<GarbageCollector>());
 

@@ -41,7 +41,7 @@ public static class JobTrackingExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
 
         // Order matters: hosted services start in registration order, and the schema must exist first.
-        builder.Services.AddHostedService<MigrationRunner>();
+        builder.AddSqlMigrations(typeof(JobTrackingExtensions).Assembly, "Montage.JobTracking.Persistence.Migrations.");
         builder.Services.AddSingleton<RedisChannels>();
         builder.Services.AddSingleton<JobNotifier>();
         builder.Services.AddHostedService(s => s.GetRequiredService<JobNotifier>());

@@ -1,22 +1,25 @@
 using System.Globalization;
 using System.Reflection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace Montage.AssetStorage.Persistence;
+namespace Montage.ServiceDefaults.Postgres;
 
 /// <summary>
 /// Applies the embedded <c>Migrations/NNNN_name.sql</c> scripts in order at start-up, each in its own transaction,
 /// under a session advisory lock so that several replicas starting at once apply each script exactly once.
-/// Runs as a hosted service, which the host starts before Kestrel accepts calls.
+/// Runs as a hosted service, which the host starts before Kestrel accepts calls. Each service owns its database, and
+/// advisory locks are scoped to one database, so one lock key serves every service.
 /// </summary>
-internal sealed partial class MigrationRunner(NpgsqlDataSource dataSource, ILogger<MigrationRunner> logger) : IHostedService
+public sealed partial class SqlMigrationRunner(SqlMigrationSource source, NpgsqlDataSource dataSource, ILogger<SqlMigrationRunner> logger) : IHostedService
 {
-    // Any constant unique to this database's migrations; pg_advisory_lock takes a bigint.
-    private const long MigrationLockKey = 0x4173736574734D67;
+    // Any constant; pg_advisory_lock takes a bigint ("MontMigr" in ASCII).
+    private const long MigrationLockKey = 0x4D6F6E744D696772;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var scripts = LoadScripts();
+        var scripts = LoadScripts(source);
         await using var connection = await OpenWithRetryAsync(cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, null, "SELECT pg_advisory_lock(@key)", cancellationToken, ("key", MigrationLockKey)).ConfigureAwait(false);
         try
@@ -52,11 +55,13 @@ internal sealed partial class MigrationRunner(NpgsqlDataSource dataSource, ILogg
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    internal static List<(int Version, string Name, string Sql)> LoadScripts()
+    /// <summary>The scripts embedded under the source's resource prefix, as <c>NNNN_name.sql</c>, in version order.</summary>
+    public static List<(int Version, string Name, string Sql)> LoadScripts(SqlMigrationSource source)
     {
-        var assembly = typeof(MigrationRunner).Assembly;
-        const string prefix = "Montage.AssetStorage.Persistence.Migrations.";
-        var scripts = new List<(int, string, string)>();
+        ArgumentNullException.ThrowIfNull(source);
+        var assembly = source.Assembly;
+        var prefix = source.ResourcePrefix;
+        var scripts = new List<(int Version, string Name, string Sql)>();
         foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal)))
         {
             var name = resource[prefix.Length..^4];
@@ -64,7 +69,7 @@ internal sealed partial class MigrationRunner(NpgsqlDataSource dataSource, ILogg
             scripts.Add((version, name, ReadResource(assembly, resource)));
         }
 
-        return scripts.OrderBy(s => s.Item1).ToList();
+        return scripts.OrderBy(s => s.Version).ToList();
     }
 
     private static string ReadResource(Assembly assembly, string name)
