@@ -12,6 +12,7 @@ using OpenTelemetry.Trace;
 
 namespace Montage.ServiceDefaults.Tests.Functional;
 
+[Collection(ProcessWideTelemetryCollection.Name)]
 public sealed class TelemetryFunctionalTests
 {
     [Fact]
