@@ -55,6 +55,33 @@ public sealed class MontageClientToMontageServerFunctionalTests : IAsyncLifetime
         Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
     }
 
+    [Fact]
+    public async Task Server_status_wins_over_the_request_write_it_interrupted()
+    {
+        // The server fails the call on its first message while the client is still writing: whether the failure
+        // surfaces from a write or from the response, the caller sees the server's status, never a cancellation.
+        using var channel = GrpcChannel.ForAddress(_server!.Address);
+        var invoker = channel.CreateCallInvoker();
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            using var call = invoker.AsyncClientStreamingCall(EchoMethods.ClientStream, null, new CallOptions(deadline: DateTime.UtcNow.AddSeconds(60)));
+            var error = await Assert.ThrowsAsync<RpcException>(async () =>
+            {
+                await call.RequestStream.WriteAsync(new EchoRequest { FailCode = (int)StatusCode.InvalidArgument, FailMessage = "refused" });
+                for (var i = 0; i < 50; i++)
+                {
+                    await call.RequestStream.WriteAsync(new EchoRequest { Message = "more" });
+                }
+
+                await call.RequestStream.CompleteAsync();
+                await call.ResponseAsync;
+            });
+
+            Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+            Assert.Equal("refused", error.Status.Detail);
+        }
+    }
+
     // The server's pattern for response payloads: byte i is (byte)i.
     private static byte[] Pattern(int size) => Enumerable.Range(0, size).Select(i => (byte)i).ToArray();
 

@@ -43,7 +43,7 @@ internal sealed class ClientStreamWriter<TRequest, TResponse>(GrpcCall<TRequest,
         }
         catch (Exception error) when (error is not InvalidOperationException || call.IsFinished)
         {
-            throw call.Fail(error);
+            throw await call.FailWriteAsync(error).ConfigureAwait(false);
         }
         finally
         {

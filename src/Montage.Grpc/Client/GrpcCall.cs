@@ -23,6 +23,9 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
     private static readonly Status CancelledByClient = new(StatusCode.Cancelled, "The call was canceled by the client.");
     private static readonly Status DeadlineExceeded = new(StatusCode.DeadlineExceeded, "Deadline Exceeded");
 
+    // How long a failed request write waits for the status of a server that already ended the call.
+    private static readonly TimeSpan ServerStatusGrace = TimeSpan.FromSeconds(5);
+
     private readonly GrpcChannel _channel;
     private readonly Method<TRequest, TResponse> _method;
     private readonly CallTarget _target;
@@ -37,6 +40,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
     private PipeReader? _body;
     private MessageReadOptions _readOptions;
     private Task<bool>? _start;
+    private Task<TResponse>? _singleResponse;
     private Task<Metadata>? _responseHeaders;
     private StreamingRequestContent? _requestContent;
     private CallOutcome? _outcome;
@@ -89,7 +93,8 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
     {
         _requestContent = new StreamingRequestContent();
         _start = StartAsync(_requestContent);
-        return new AsyncClientStreamingCall<TRequest, TResponse>(new ClientStreamWriter<TRequest, TResponse>(this, _requestContent), ReadSingleResponseAsync(), this);
+        _singleResponse = ReadSingleResponseAsync();
+        return new AsyncClientStreamingCall<TRequest, TResponse>(new ClientStreamWriter<TRequest, TResponse>(this, _requestContent), _singleResponse, this);
     }
 
     public AsyncDuplexStreamingCall<TRequest, TResponse> StartDuplexStreaming()
@@ -216,6 +221,42 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
         }
 
         return error is RpcException same && same.Status == _outcome!.Status ? same : _outcome!.CreateException();
+    }
+
+    /// <summary>
+    /// Fails the call after a request write failed. A server that answers before reading every request ends the
+    /// response, and HttpClient then stops the request body at once: the write fails before the response's status
+    /// has been read. That status, not the write failure, is the call's outcome, so it gets a moment to arrive.
+    /// </summary>
+    internal async Task<RpcException> FailWriteAsync(Exception error)
+    {
+        if (_outcome is null && !_token.IsCancellationRequested && error is not RpcException)
+        {
+            await WaitQuietlyAsync(_start).ConfigureAwait(false);
+            if (_outcome is null)
+            {
+                await WaitQuietlyAsync(_singleResponse).ConfigureAwait(false);
+            }
+        }
+
+        return Fail(error);
+    }
+
+    private static async Task WaitQuietlyAsync(Task? task)
+    {
+        if (task is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await task.WaitAsync(ServerStatusGrace).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Only the outcome it records matters here; the caller reports it.
+        }
     }
 
     private CancellationTokenRegistration RegisterClientToken(CancellationToken cancellationToken) =>
