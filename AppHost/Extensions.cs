@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+
 namespace Montage.AppHost;
 
 /// <summary>Wiring every Montage service shares, so Program.cs stays a readable list of resources.</summary>
@@ -11,4 +13,50 @@ public static class Extensions
         builder.AddProject(name, projectPath)
             .WithHttpHealthCheck("/health")
             .WithProviderSettings();
+
+    /// <summary>
+    /// The asset store keeps its blobs under the AppHost's data directory, so they survive restarts with the databases,
+    /// and signs URLs with a key generated on first run and kept next to them (replicas and restarts must agree on it).
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithAssetStore(this IResourceBuilder<ProjectResource> service, string dataDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        var storeDirectory = Path.Combine(dataDirectory, "assets");
+        var signingKey = LoadOrCreateSecret(Path.Combine(dataDirectory, "secrets", "asset-signing.key"));
+        return service
+            .WithEnvironment("AssetStorage__DataDir", storeDirectory)
+            .WithEnvironment("AssetStorage__SigningKey", signingKey);
+    }
+
+    /// <summary>A random 256-bit secret kept in <paramref name="path"/> (owner-only), created on first use.</summary>
+    private static string LoadOrCreateSecret(string path)
+    {
+        if (File.Exists(path))
+        {
+            return File.ReadAllText(path).Trim();
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        var temp = path + ".tmp";
+        File.WriteAllText(temp, "");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        File.WriteAllText(temp, secret);
+
+        // Two AppHosts starting at once on one data directory must end up with the same key: the first rename wins.
+        try
+        {
+            File.Move(temp, path, overwrite: false);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            File.Delete(temp);
+        }
+
+        return File.ReadAllText(path).Trim();
+    }
 }

@@ -1,7 +1,9 @@
 // The Montage topology: resources and their wiring. Longer wiring lives in Extensions.cs.
 // `./run.sh` runs it; `dotnet run --project AppHost -- publish --format compose|kubernetes --output <dir>` publishes it.
+using Montage.AppHost;
+
 var builder = DistributedApplication.CreateBuilder(args);
-BuildModel(builder);
+Program.BuildModel(builder);
 builder.Build().Run();
 
 public partial class Program
@@ -10,14 +12,23 @@ public partial class Program
     public static void BuildModel(IDistributedApplicationBuilder builder)
     {
         var postgres = builder.AddPostgres("postgres");
-        postgres.AddDatabase("jobs");
-        postgres.AddDatabase("assets");
-        postgres.AddDatabase("gateway");
+        // Resource names are unique across the model, so a database is named after its service plus "-db";
+        // the service still sees the connection string under its own short name.
+        var jobsDb = postgres.AddDatabase("jobs-db", "jobs");
+        var assetsDb = postgres.AddDatabase("assets-db", "assets");
+        postgres.AddDatabase("gateway-db", "gateway");
 
-        builder.AddRedis("redis");
+        var redis = builder.AddRedis("redis");
 
-        // Each service issue adds its project here, e.g.:
-        // builder.AddMontageService("jobs", "../src/Montage.JobTracking/Montage.JobTracking.csproj")
-        //     .WithReference(jobsDb).WithReference(redis).WaitFor(jobsDb).WaitFor(redis);
+        builder.AddMontageService("jobs", "../src/Montage.JobTracking/Montage.JobTracking.csproj")
+            .WithReference(jobsDb, "jobs")
+            .WithReference(redis)
+            .WaitFor(jobsDb)
+            .WaitFor(redis);
+
+        builder.AddMontageService("assets", "../src/Montage.AssetStorage/Montage.AssetStorage.csproj")
+            .WithReference(assetsDb, "assets")
+            .WithAssetStore(builder.DataDirectory)
+            .WaitFor(assetsDb);
     }
 }

@@ -10,14 +10,14 @@ namespace Montage.Hosting.Tests;
 public sealed class AppHostModelSystemTests
 {
     [Fact]
-    public async Task The_apphost_model_comes_up_healthy_with_its_databases()
+    public async Task The_apphost_model_comes_up_healthy_with_its_services_and_databases()
     {
         await using var app = await DistributedApplicationTestingBuilder.CreateAsync(Program.BuildModel);
         await app.WaitForAllHealthyAsync(TimeSpan.FromMinutes(3));
 
         foreach (var database in new[] { "jobs", "assets", "gateway" })
         {
-            await using var connection = new NpgsqlConnection(app.GetConnectionString(database));
+            await using var connection = new NpgsqlConnection(app.GetConnectionString(database + "-db"));
             await connection.OpenAsync();
             await using var command = new NpgsqlCommand("SELECT current_database()", connection);
             Assert.Equal(database, await command.ExecuteScalarAsync());
