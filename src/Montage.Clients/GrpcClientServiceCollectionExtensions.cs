@@ -1,9 +1,9 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Montage.Clients;
 using Montage.Grpc.Client;
 using Montage.ServiceDefaults.ServiceDiscovery;
 
-namespace Montage.Clients;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>
 /// Registers typed clients whose channel reaches a service by its logical name (<c>http://_grpc.jobs</c> resolves

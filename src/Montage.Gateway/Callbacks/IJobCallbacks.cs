@@ -1,0 +1,14 @@
+using Montage.Contracts.Jobs.V1;
+
+namespace Montage.Gateway.Callbacks;
+
+/// <summary>
+/// Outbound webhooks: once a job with a <c>callback_url</c> is submitted, its terminal event (success or failure)
+/// is POSTed there, signed per Standard Webhooks, retried on the standard schedule, and persisted so that a restart
+/// drops none.
+/// </summary>
+public interface IJobCallbacks
+{
+    /// <summary>Durably records that <paramref name="job"/>'s terminal event goes to its callback URL.</summary>
+    Task TrackAsync(Job job, CancellationToken cancellationToken);
+}
