@@ -1,4 +1,5 @@
 using Google.Protobuf.WellKnownTypes;
+using Montage.Clients;
 using Montage.Contracts.Jobs.V1;
 
 namespace Montage.JobTracking.Bench;
@@ -24,7 +25,7 @@ internal static class Latency
 
             // Let the Lease call reach its wait (the table has no job of this kind now).
             await Task.Delay(15);
-            await client.SubmitAsync(new JobSpec { Kind = LeaseKind, ModelId = "bench/noop", Owner = "latency", InputJson = $"{{\"n\":{i}}}", NoCache = true });
+            await client.SubmitAsync(new SubmitJobRequest { Spec = new JobSpec { Kind = LeaseKind, ModelId = "bench/noop", Owner = "latency", InputJson = $"{{\"n\":{i}}}", NoCache = true } });
             var leased = await waiting;
             var received = DateTime.UtcNow;
             var job = leased.Jobs.Single();
@@ -57,7 +58,7 @@ internal static class Latency
         await Task.Delay(200);
         for (var i = 0; i < samples && !reader.IsCompleted; i++)
         {
-            await client.SubmitAsync(new JobSpec { Kind = "bench.watch", ModelId = "bench/noop", Owner = owner, InputJson = $"{{\"n\":{i}}}", NoCache = true });
+            await client.SubmitAsync(new SubmitJobRequest { Spec = new JobSpec { Kind = "bench.watch", ModelId = "bench/noop", Owner = owner, InputJson = $"{{\"n\":{i}}}", NoCache = true } });
             await Task.Delay(5);
         }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Montage.Clients;
 using Montage.Grpc.Client;
 using Montage.Hosting;
 using Montage.Hosting.Testing;
@@ -26,7 +27,7 @@ await using var app = await DistributedApplicationTestingBuilder.CreateAsync(bui
 });
 await app.WaitForHealthyAsync("jobtracking", TimeSpan.FromMinutes(4));
 using var channel = GrpcChannel.ForAddress(app.GetEndpoint("jobtracking", "grpc"));
-var client = new JobTrackerClient(channel);
+var client = new JobTrackerClient(channel.CreateCallInvoker()) { DefaultTimeout = TimeSpan.FromMinutes(2) };
 var connectionString = app.GetConnectionString("jobs");
 Console.WriteLine($"JobTracking benchmark: {Environment.ProcessorCount} cores, {clients} concurrent clients, {seconds} s per throughput run, {samples} latency samples");
 Console.WriteLine($"Postgres synchronous_commit={await Durability.SettingAsync(connectionString, "synchronous_commit")}, fsync={await Durability.SettingAsync(connectionString, "fsync")}");

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Google.Protobuf.WellKnownTypes;
+using Montage.Clients;
 using Montage.Contracts.Jobs.V1;
 
 namespace Montage.JobTracking.Bench;
@@ -16,7 +17,7 @@ internal static class ServiceCycle
         for (var n = 0; n < cycles; n++)
         {
             var t = Stopwatch.GetTimestamp();
-            await client.SubmitAsync(new JobSpec { Kind = Kind, ModelId = "bench/noop", Owner = "profile", InputJson = $"{{\"p\":{n}}}", NoCache = true });
+            await client.SubmitAsync(new SubmitJobRequest { Spec = new JobSpec { Kind = Kind, ModelId = "bench/noop", Owner = "profile", InputJson = $"{{\"p\":{n}}}", NoCache = true } });
             totals[0] += Stopwatch.GetElapsedTime(t).TotalMilliseconds;
             t = Stopwatch.GetTimestamp();
             var lease = new LeaseRequest { WorkerId = "profile", MaxJobs = 1, MaxWait = Duration.FromTimeSpan(TimeSpan.FromSeconds(1)) };
@@ -57,7 +58,7 @@ internal static class ServiceCycle
             var n = 0;
             while (Stopwatch.GetTimestamp() < stopAt)
             {
-                await client.SubmitAsync(new JobSpec { Kind = Kind, ModelId = "bench/noop", Owner = owner, InputJson = $"{{\"c\":{c},\"n\":{n++}}}", NoCache = true });
+                await client.SubmitAsync(new SubmitJobRequest { Spec = new JobSpec { Kind = Kind, ModelId = "bench/noop", Owner = owner, InputJson = $"{{\"c\":{c},\"n\":{n++}}}", NoCache = true } });
                 var lease = new LeaseRequest { WorkerId = worker, MaxJobs = 1, MaxWait = Duration.FromTimeSpan(TimeSpan.FromSeconds(1)) };
                 lease.Kinds.Add(Kind);
                 var leased = await client.LeaseAsync(lease);

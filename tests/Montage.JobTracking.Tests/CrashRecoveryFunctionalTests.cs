@@ -24,7 +24,7 @@ public sealed class CrashRecoveryFunctionalTests(JobTrackingFaultFixture fixture
         var ids = new List<string>();
         for (var i = 0; i < JobCount; i++)
         {
-            ids.Add((await client.SubmitAsync(JobTrackingFixture.Spec(kind, owner, $"{{\"n\":{i}}}"))).Job.Id);
+            ids.Add((await client.SubmitAsync(new SubmitJobRequest { Spec = JobTrackingFixture.Spec(kind, owner, $"{{\"n\":{i}}}") })).Job.Id);
         }
 
         // Worker bookkeeping: how often each job was submitted to the "provider" (never when resuming).
@@ -53,7 +53,7 @@ public sealed class CrashRecoveryFunctionalTests(JobTrackingFaultFixture fixture
         var jobs = new List<Job>();
         foreach (var id in ids)
         {
-            jobs.Add(await client.GetAsync(id));
+            jobs.Add(await client.GetAsync(new GetJobRequest { JobId = id }));
         }
 
         Assert.All(jobs, j => Assert.Equal(JobState.Succeeded, j.State));
@@ -102,7 +102,7 @@ public sealed class CrashRecoveryFunctionalTests(JobTrackingFaultFixture fixture
         });
 
         // The stream is open once a first event arrives.
-        await client.SubmitAsync(JobTrackingFixture.Spec(kind, owner, "{\"first\":true}"));
+        await client.SubmitAsync(new SubmitJobRequest { Spec = JobTrackingFixture.Spec(kind, owner, "{\"first\":true}") });
         while (Count(received) == 0)
         {
             await Task.Delay(20);
@@ -117,7 +117,7 @@ public sealed class CrashRecoveryFunctionalTests(JobTrackingFaultFixture fixture
                 await fixture.App.RestartAsync("redis");
             }
 
-            var job = (await client.SubmitAsync(JobTrackingFixture.Spec(kind, owner, $"{{\"n\":{i}}}"))).Job;
+            var job = (await client.SubmitAsync(new SubmitJobRequest { Spec = JobTrackingFixture.Spec(kind, owner, $"{{\"n\":{i}}}") })).Job;
             if (i % 3 == 0)
             {
                 var leased = await worker.LeaseJobAsync(job.Id);

@@ -41,10 +41,10 @@ public sealed class GraphFunctionalTests(JobTrackingFixture fixture)
 
         var worker = new TestWorker(Client, kind);
         await worker.CompleteAsync(await worker.LeaseJobAsync(graph.JobIds["portrait"]), "images", "p0", "p1");
-        Assert.Equal(JobState.Waiting, (await Client.GetAsync(graph.JobIds["shot"])).State);
+        Assert.Equal(JobState.Waiting, (await Client.GetAsync(new GetJobRequest { JobId = graph.JobIds["shot"] })).State);
         await worker.CompleteAsync(await worker.LeaseJobAsync(graph.JobIds["scene"]), "images", "s0", "s1");
 
-        var shot = await Client.GetAsync(graph.JobIds["shot"]);
+        var shot = await Client.GetAsync(new GetJobRequest { JobId = graph.JobIds["shot"] });
         Assert.Equal(JobState.Queued, shot.State);
         Assert.Equal("{\"image_url\":\"s0\",\"refs\":[\"p1\",null],\"all\":[\"s0\",\"s1\"]}", shot.InputJson);
         Assert.Equal(shot.InputJson, (await worker.LeaseJobAsync(shot.Id)).Job.InputJson);
@@ -64,25 +64,25 @@ public sealed class GraphFunctionalTests(JobTrackingFixture fixture)
         var worker = new TestWorker(Client, kind);
         await worker.FailAsync(await worker.LeaseJobAsync(graph.JobIds["a"]), "content_policy_violation", retryable: false);
 
-        var b = await Client.GetAsync(graph.JobIds["b"]);
-        var c = await Client.GetAsync(graph.JobIds["c"]);
+        var b = await Client.GetAsync(new GetJobRequest { JobId = graph.JobIds["b"] });
+        var c = await Client.GetAsync(new GetJobRequest { JobId = graph.JobIds["c"] });
         Assert.Equal(JobState.Failed, b.State);
         Assert.Equal("dependency_failed", b.Error.Code);
         Assert.Contains(graph.JobIds["a"], b.Error.Message, StringComparison.Ordinal);
         Assert.Equal(JobState.Failed, c.State);
         Assert.Equal("dependency_failed", c.Error.Code);
         // A node outside the failed branch is untouched (queued, or running if the worker leased it on its way to "a").
-        var independent = await Client.GetAsync(graph.JobIds["independent"]);
+        var independent = await Client.GetAsync(new GetJobRequest { JobId = graph.JobIds["independent"] });
         Assert.Contains(independent.State, new[] { JobState.Queued, JobState.Running });
         Assert.Null(independent.Error);
 
-        var retried = await Client.RetryAsync(graph.JobIds["a"], includeDependents: true);
+        var retried = await Client.RetryAsync(new RetryJobRequest { JobId = graph.JobIds["a"], IncludeDependents = true });
         Assert.Equal(graph.JobIds["a"], retried.Jobs[0].Id);
         Assert.Equal(JobState.Queued, retried.Jobs[0].State);
         Assert.Equal([JobState.Waiting, JobState.Waiting], retried.Jobs.Skip(1).Select(j => j.State));
 
         await worker.CompleteAsync(await worker.LeaseJobAsync(graph.JobIds["a"]), "images", "a-out");
-        var rerunB = await Client.GetAsync(graph.JobIds["b"]);
+        var rerunB = await Client.GetAsync(new GetJobRequest { JobId = graph.JobIds["b"] });
         Assert.Equal(JobState.Queued, rerunB.State);
         Assert.Equal("{\"image_url\":\"a-out\"}", rerunB.InputJson);
     }
@@ -95,8 +95,8 @@ public sealed class GraphFunctionalTests(JobTrackingFixture fixture)
         request.Nodes.Add(Node("a", kind, "{\"p\":1}"));
         request.Nodes.Add(Node("b", kind, "{\"image_url\":null}", On("a")));
         var graph = await Client.SubmitGraphAsync(request);
-        await Client.CancelAsync(graph.JobIds["a"]);
-        var b = await Client.GetAsync(graph.JobIds["b"]);
+        await Client.CancelAsync(new CancelJobRequest { JobId = graph.JobIds["a"] });
+        var b = await Client.GetAsync(new GetJobRequest { JobId = graph.JobIds["b"] });
         Assert.Equal(JobState.Canceled, b.State);
         Assert.Equal("dependency_canceled", b.Error.Code);
     }
@@ -106,7 +106,7 @@ public sealed class GraphFunctionalTests(JobTrackingFixture fixture)
     {
         var kind = fixture.NewKind();
         var owner = JobTrackingFixture.NewOwner();
-        var earlier = (await Client.SubmitAsync(new JobSpec { Kind = kind, ModelId = "test/kenburns", InputJson = "{\"prompt\":\"alice\"}", Owner = owner })).Job;
+        var earlier = (await Client.SubmitAsync(new SubmitJobRequest { Spec = new JobSpec { Kind = kind, ModelId = "test/kenburns", InputJson = "{\"prompt\":\"alice\"}", Owner = owner } })).Job;
         var worker = new TestWorker(Client, kind);
         await worker.CompleteAsync(await worker.LeaseJobAsync(earlier.Id), "images", "alice-1");
 

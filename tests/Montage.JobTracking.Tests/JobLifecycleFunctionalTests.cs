@@ -15,7 +15,7 @@ public sealed class JobLifecycleFunctionalTests(JobTrackingFixture fixture)
     {
         var kind = fixture.NewKind();
         var owner = JobTrackingFixture.NewOwner();
-        var submitted = (await Client.SubmitAsync(JobTrackingFixture.Spec(kind, owner))).Job;
+        var submitted = (await Client.SubmitAsync(new SubmitJobRequest { Spec = JobTrackingFixture.Spec(kind, owner) })).Job;
         Assert.Equal(JobState.Queued, submitted.State);
         Assert.Equal(3, submitted.MaxAttempts);
 
@@ -33,7 +33,7 @@ public sealed class JobLifecycleFunctionalTests(JobTrackingFixture fixture)
         await Client.ReportProgressAsync(progress);
         await Client.ReportProgressAsync(new ReportProgressRequest { JobId = submitted.Id, LeaseId = leased.LeaseId, Progress = 0.2 });
 
-        var midway = await Client.GetAsync(submitted.Id, owner);
+        var midway = await Client.GetAsync(new GetJobRequest { JobId = submitted.Id, Owner = owner });
         Assert.Equal(0.5, midway.Progress);
         Assert.Equal("rendering frame 12", Assert.Single(midway.RecentLogs).Message);
 
@@ -63,21 +63,21 @@ public sealed class JobLifecycleFunctionalTests(JobTrackingFixture fixture)
     {
         var kind = fixture.NewKind();
         var owner = JobTrackingFixture.NewOwner();
-        var job = (await Client.SubmitAsync(JobTrackingFixture.Spec(kind, owner))).Job;
+        var job = (await Client.SubmitAsync(new SubmitJobRequest { Spec = JobTrackingFixture.Spec(kind, owner) })).Job;
 
         // Queued: no lease exists, so worker calls are refused, and Retry is not allowed.
         var fake = new LeasedJob { Job = job, LeaseId = Guid.NewGuid().ToString() };
         var worker = new TestWorker(Client, kind);
         await RpcAssert.FailsWith(StatusCode.FailedPrecondition, () => worker.CompleteAsync(fake), "no longer held");
         await RpcAssert.FailsWith(StatusCode.FailedPrecondition, () => worker.HeartbeatAsync(fake));
-        await RpcAssert.FailsWith(StatusCode.FailedPrecondition, () => Client.RetryAsync(job.Id), "only failed or canceled");
+        await RpcAssert.FailsWith(StatusCode.FailedPrecondition, () => Client.RetryAsync(new RetryJobRequest { JobId = job.Id }), "only failed or canceled");
 
         // Running: a second provider request in the same attempt would pay twice.
         var leased = await worker.LeaseJobAsync(job.Id);
         await worker.CheckpointAsync(leased, "first-" + job.Id);
         await worker.CheckpointAsync(leased, "first-" + job.Id, status: "IN_PROGRESS");
         await RpcAssert.FailsWith(StatusCode.FailedPrecondition, () => worker.CheckpointAsync(leased, "second-" + job.Id), "paid twice");
-        await RpcAssert.FailsWith(StatusCode.FailedPrecondition, () => Client.RetryAsync(job.Id));
+        await RpcAssert.FailsWith(StatusCode.FailedPrecondition, () => Client.RetryAsync(new RetryJobRequest { JobId = job.Id }));
 
         // Succeeded: terminal. An identical Complete is a no-op; anything else is refused.
         var done = await worker.CompleteAsync(leased, "images", "a1");
@@ -85,8 +85,8 @@ public sealed class JobLifecycleFunctionalTests(JobTrackingFixture fixture)
         Assert.Equal(done.LastEventSequence, again.LastEventSequence);
         await RpcAssert.FailsWith(StatusCode.FailedPrecondition, () => worker.CompleteAsync(leased, "images", "different"));
         await RpcAssert.FailsWith(StatusCode.FailedPrecondition, () => worker.FailAsync(leased, "boom", retryable: true));
-        await RpcAssert.FailsWith(StatusCode.FailedPrecondition, () => Client.CancelAsync(job.Id), "succeeded");
-        await RpcAssert.FailsWith(StatusCode.FailedPrecondition, () => Client.RetryAsync(job.Id), "succeeded");
+        await RpcAssert.FailsWith(StatusCode.FailedPrecondition, () => Client.CancelAsync(new CancelJobRequest { JobId = job.Id }), "succeeded");
+        await RpcAssert.FailsWith(StatusCode.FailedPrecondition, () => Client.RetryAsync(new RetryJobRequest { JobId = job.Id }), "succeeded");
         await RpcAssert.FailsWith(StatusCode.FailedPrecondition, () => worker.HeartbeatAsync(leased));
     }
 
@@ -95,12 +95,12 @@ public sealed class JobLifecycleFunctionalTests(JobTrackingFixture fixture)
     {
         var kind = fixture.NewKind();
         var owner = JobTrackingFixture.NewOwner();
-        var job = (await Client.SubmitAsync(JobTrackingFixture.Spec(kind, owner))).Job;
-        var canceled = await Client.CancelAsync(job.Id, owner, "changed my mind");
+        var job = (await Client.SubmitAsync(new SubmitJobRequest { Spec = JobTrackingFixture.Spec(kind, owner) })).Job;
+        var canceled = await Client.CancelAsync(new CancelJobRequest { JobId = job.Id, Owner = owner, Reason = "changed my mind" });
         Assert.Equal(JobState.Canceled, canceled.State);
         Assert.Equal("canceled", canceled.Error.Code);
         Assert.Equal("changed my mind", canceled.Error.Message);
-        Assert.Equal(canceled.LastEventSequence, (await Client.CancelAsync(job.Id, owner)).LastEventSequence);
+        Assert.Equal(canceled.LastEventSequence, (await Client.CancelAsync(new CancelJobRequest { JobId = job.Id, Owner = owner })).LastEventSequence);
         Assert.Null(await new TestWorker(Client, kind).LeaseOneAsync());
     }
 
@@ -109,12 +109,12 @@ public sealed class JobLifecycleFunctionalTests(JobTrackingFixture fixture)
     {
         var kind = fixture.NewKind();
         var owner = JobTrackingFixture.NewOwner();
-        var job = (await Client.SubmitAsync(JobTrackingFixture.Spec(kind, owner))).Job;
+        var job = (await Client.SubmitAsync(new SubmitJobRequest { Spec = JobTrackingFixture.Spec(kind, owner) })).Job;
         var worker = new TestWorker(Client, kind);
         var leased = await worker.LeaseJobAsync(job.Id);
         Assert.False((await worker.HeartbeatAsync(leased)).CancelRequested);
 
-        var afterCancel = await Client.CancelAsync(job.Id, owner);
+        var afterCancel = await Client.CancelAsync(new CancelJobRequest { JobId = job.Id, Owner = owner });
         Assert.Equal(JobState.Running, afterCancel.State);
         Assert.True(afterCancel.CancelRequested);
         Assert.True((await worker.HeartbeatAsync(leased)).CancelRequested);
@@ -130,7 +130,7 @@ public sealed class JobLifecycleFunctionalTests(JobTrackingFixture fixture)
         var kind = fixture.NewKind();
         var spec = JobTrackingFixture.Spec(kind, JobTrackingFixture.NewOwner());
         spec.MaxAttempts = 2;
-        var job = (await Client.SubmitAsync(spec)).Job;
+        var job = (await Client.SubmitAsync(new SubmitJobRequest { Spec = spec })).Job;
         var worker = new TestWorker(Client, kind);
 
         var first = await worker.LeaseJobAsync(job.Id);
@@ -151,7 +151,7 @@ public sealed class JobLifecycleFunctionalTests(JobTrackingFixture fixture)
         Assert.True(failed.Error.Retryable);
 
         // Retry is a new run under the same id: attempts restart, the old request is not resumed.
-        var retried = (await Client.RetryAsync(job.Id)).Jobs[0];
+        var retried = (await Client.RetryAsync(new RetryJobRequest { JobId = job.Id })).Jobs[0];
         Assert.Equal(JobState.Queued, retried.State);
         Assert.Equal(0, retried.Attempts);
         Assert.Null(retried.Error);
@@ -164,7 +164,7 @@ public sealed class JobLifecycleFunctionalTests(JobTrackingFixture fixture)
     public async Task Non_retryable_failure_fails_at_once()
     {
         var kind = fixture.NewKind();
-        var job = (await Client.SubmitAsync(JobTrackingFixture.Spec(kind, JobTrackingFixture.NewOwner()))).Job;
+        var job = (await Client.SubmitAsync(new SubmitJobRequest { Spec = JobTrackingFixture.Spec(kind, JobTrackingFixture.NewOwner()) })).Job;
         var worker = new TestWorker(Client, kind);
         var leased = await worker.LeaseJobAsync(job.Id);
         var failed = await worker.FailAsync(leased, "content_policy_violation", retryable: false);
@@ -177,7 +177,7 @@ public sealed class JobLifecycleFunctionalTests(JobTrackingFixture fixture)
     public async Task Expired_lease_is_leased_again_and_the_new_holder_resumes_the_checkpoint()
     {
         var kind = fixture.NewKind();
-        var job = (await Client.SubmitAsync(JobTrackingFixture.Spec(kind, JobTrackingFixture.NewOwner()))).Job;
+        var job = (await Client.SubmitAsync(new SubmitJobRequest { Spec = JobTrackingFixture.Spec(kind, JobTrackingFixture.NewOwner()) })).Job;
         var dying = new TestWorker(Client, kind, "dying-worker");
         var first = (await dying.LeaseOneAsync(TimeSpan.FromSeconds(10), leaseDuration: TimeSpan.FromSeconds(1)))!;
         Assert.Equal(job.Id, first.Job.Id);
@@ -211,7 +211,7 @@ public sealed class JobLifecycleFunctionalTests(JobTrackingFixture fixture)
         var kind = fixture.NewKind();
         var spec = JobTrackingFixture.Spec(kind, JobTrackingFixture.NewOwner());
         spec.Timeout = Duration.FromTimeSpan(TimeSpan.FromSeconds(1));
-        var job = (await Client.SubmitAsync(spec)).Job;
+        var job = (await Client.SubmitAsync(new SubmitJobRequest { Spec = spec })).Job;
         var worker = new TestWorker(Client, kind);
         var leased = await worker.LeaseJobAsync(job.Id);
 
@@ -226,10 +226,10 @@ public sealed class JobLifecycleFunctionalTests(JobTrackingFixture fixture)
     public async Task Another_owners_job_is_not_found()
     {
         var kind = fixture.NewKind();
-        var job = (await Client.SubmitAsync(JobTrackingFixture.Spec(kind, JobTrackingFixture.NewOwner()))).Job;
-        await RpcAssert.FailsWith(StatusCode.NotFound, () => Client.GetAsync(job.Id, "someone-else"));
-        await RpcAssert.FailsWith(StatusCode.NotFound, () => Client.CancelAsync(job.Id, "someone-else"));
-        await RpcAssert.FailsWith(StatusCode.NotFound, () => Client.GetAsync(Guid.NewGuid().ToString()));
-        Assert.Equal(job.Id, (await Client.GetAsync(job.Id)).Id);
+        var job = (await Client.SubmitAsync(new SubmitJobRequest { Spec = JobTrackingFixture.Spec(kind, JobTrackingFixture.NewOwner()) })).Job;
+        await RpcAssert.FailsWith(StatusCode.NotFound, () => Client.GetAsync(new GetJobRequest { JobId = job.Id, Owner = "someone-else" }));
+        await RpcAssert.FailsWith(StatusCode.NotFound, () => Client.CancelAsync(new CancelJobRequest { JobId = job.Id, Owner = "someone-else" }));
+        await RpcAssert.FailsWith(StatusCode.NotFound, () => Client.GetAsync(new GetJobRequest { JobId = Guid.NewGuid().ToString() }));
+        Assert.Equal(job.Id, (await Client.GetAsync(new GetJobRequest { JobId = job.Id })).Id);
     }
 }

@@ -40,7 +40,8 @@ public class JobTrackingFixture : IAsyncLifetime
         App = await DistributedApplicationTestingBuilder.CreateAsync(AddModel);
         await App.WaitForHealthyAsync("jobtracking", TimeSpan.FromMinutes(4));
         _channel = GrpcChannel.ForAddress(App.GetEndpoint("jobtracking", "grpc"));
-        Client = new JobTrackerClient(_channel);
+        // Generous deadline: calls queue behind other suites on a loaded machine; Lease waits up to its max_wait.
+        Client = new JobTrackerClient(_channel.CreateCallInvoker()) { DefaultTimeout = TimeSpan.FromMinutes(2) };
     }
 
     public async Task DisposeAsync()

@@ -18,7 +18,7 @@ public sealed class LeasingFunctionalTests(JobTrackingFixture fixture)
         await Task.Delay(300);
         Assert.False(waiting.IsCompleted);
 
-        var job = (await Client.SubmitAsync(JobTrackingFixture.Spec(kind, JobTrackingFixture.NewOwner()))).Job;
+        var job = (await Client.SubmitAsync(new SubmitJobRequest { Spec = JobTrackingFixture.Spec(kind, JobTrackingFixture.NewOwner()) })).Job;
         var leased = await waiting;
         Assert.NotNull(leased);
         Assert.Equal(job.Id, leased.Job.Id);
@@ -38,7 +38,7 @@ public sealed class LeasingFunctionalTests(JobTrackingFixture fixture)
         var owner = JobTrackingFixture.NewOwner();
         for (var i = 0; i < 6; i++)
         {
-            await Client.SubmitAsync(JobTrackingFixture.Spec(kind, owner, $"{{\"n\":{i}}}", "capped-model"));
+            await Client.SubmitAsync(new SubmitJobRequest { Spec = JobTrackingFixture.Spec(kind, owner, $"{{\"n\":{i}}}", "capped-model") });
         }
 
         var workers = Enumerable.Range(0, 4).Select(_ => new TestWorker(Client, kind)).ToList();
@@ -60,8 +60,8 @@ public sealed class LeasingFunctionalTests(JobTrackingFixture fixture)
         var owner = JobTrackingFixture.NewOwner();
         for (var i = 0; i < 3; i++)
         {
-            await Client.SubmitAsync(JobTrackingFixture.Spec(kind, owner, $"{{\"n\":{i}}}", "shared-a"));
-            await Client.SubmitAsync(JobTrackingFixture.Spec(kind, owner, $"{{\"n\":{i}}}", "shared-b"));
+            await Client.SubmitAsync(new SubmitJobRequest { Spec = JobTrackingFixture.Spec(kind, owner, $"{{\"n\":{i}}}", "shared-a") });
+            await Client.SubmitAsync(new SubmitJobRequest { Spec = JobTrackingFixture.Spec(kind, owner, $"{{\"n\":{i}}}", "shared-b") });
         }
 
         var workers = Enumerable.Range(0, 3).Select(_ => new TestWorker(Client, kind)).ToList();
@@ -77,12 +77,12 @@ public sealed class LeasingFunctionalTests(JobTrackingFixture fixture)
         var small = JobTrackingFixture.NewOwner();
         for (var i = 0; i < 30; i++)
         {
-            await Client.SubmitAsync(JobTrackingFixture.Spec(kind, busy, $"{{\"n\":{i}}}"));
+            await Client.SubmitAsync(new SubmitJobRequest { Spec = JobTrackingFixture.Spec(kind, busy, $"{{\"n\":{i}}}") });
         }
 
         for (var i = 0; i < 3; i++)
         {
-            await Client.SubmitAsync(JobTrackingFixture.Spec(kind, small, $"{{\"n\":{i}}}"));
+            await Client.SubmitAsync(new SubmitJobRequest { Spec = JobTrackingFixture.Spec(kind, small, $"{{\"n\":{i}}}") });
         }
 
         // Jobs are held (running), as real work would: the owner with fewer running jobs goes first.
@@ -97,7 +97,7 @@ public sealed class LeasingFunctionalTests(JobTrackingFixture fixture)
 
         // A batch lease interleaves owners too.
         var other = JobTrackingFixture.NewOwner();
-        await Client.SubmitAsync(JobTrackingFixture.Spec(kind, other, "{\"n\":0}"));
+        await Client.SubmitAsync(new SubmitJobRequest { Spec = JobTrackingFixture.Spec(kind, other, "{\"n\":0}") });
         var batch = await worker.LeaseAsync(4, TimeSpan.FromSeconds(5));
         Assert.Contains(batch, l => l.Job.Owner == other);
     }
@@ -107,7 +107,7 @@ public sealed class LeasingFunctionalTests(JobTrackingFixture fixture)
     {
         var kind = fixture.NewKind();
         var owner = JobTrackingFixture.NewOwner();
-        await Task.WhenAll(Enumerable.Range(0, 40).Select(i => Client.SubmitAsync(JobTrackingFixture.Spec(kind, owner, $"{{\"n\":{i}}}"))));
+        await Task.WhenAll(Enumerable.Range(0, 40).Select(i => Client.SubmitAsync(new SubmitJobRequest { Spec = JobTrackingFixture.Spec(kind, owner, $"{{\"n\":{i}}}") })));
         var workers = Enumerable.Range(0, 8).Select(_ => new TestWorker(Client, kind)).ToList();
         var all = new List<LeasedJob>();
         await Task.WhenAll(workers.Select(async w =>
@@ -135,7 +135,7 @@ public sealed class LeasingFunctionalTests(JobTrackingFixture fixture)
     public async Task Provider_webhook_is_kept_until_checkpoint_then_reaches_the_lease_holder_once()
     {
         var kind = fixture.NewKind();
-        var job = (await Client.SubmitAsync(JobTrackingFixture.Spec(kind, JobTrackingFixture.NewOwner()))).Job;
+        var job = (await Client.SubmitAsync(new SubmitJobRequest { Spec = JobTrackingFixture.Spec(kind, JobTrackingFixture.NewOwner()) })).Job;
         var worker = new TestWorker(Client, kind);
         var leased = await worker.LeaseJobAsync(job.Id);
         var requestId = "fal-" + job.Id;

@@ -14,21 +14,21 @@ public sealed class SubmitFunctionalTests(JobTrackingFixture fixture)
     {
         var spec = JobTrackingFixture.Spec(fixture.NewKind(), JobTrackingFixture.NewOwner());
         spec.IdempotencyKey = "key-1";
-        var first = await Client.SubmitAsync(spec);
+        var first = await Client.SubmitAsync(new SubmitJobRequest { Spec = spec });
         Assert.False(first.Deduplicated);
 
-        var repeat = await Client.SubmitAsync(spec);
+        var repeat = await Client.SubmitAsync(new SubmitJobRequest { Spec = spec });
         Assert.True(repeat.Deduplicated);
         Assert.Equal(first.Job.Id, repeat.Job.Id);
 
         var changed = spec.Clone();
         changed.InputJson = "{\"prompt\":\"a dog\"}";
-        await RpcAssert.FailsWith(StatusCode.AlreadyExists, () => Client.SubmitAsync(changed), "different spec");
+        await RpcAssert.FailsWith(StatusCode.AlreadyExists, () => Client.SubmitAsync(new SubmitJobRequest { Spec = changed }), "different spec");
 
         // The key is per owner: another owner may use it.
         var other = spec.Clone();
         other.Owner = JobTrackingFixture.NewOwner();
-        Assert.NotEqual(first.Job.Id, (await Client.SubmitAsync(other)).Job.Id);
+        Assert.NotEqual(first.Job.Id, (await Client.SubmitAsync(new SubmitJobRequest { Spec = other })).Job.Id);
     }
 
     [Fact]
@@ -36,7 +36,7 @@ public sealed class SubmitFunctionalTests(JobTrackingFixture fixture)
     {
         var spec = JobTrackingFixture.Spec(fixture.NewKind(), JobTrackingFixture.NewOwner());
         spec.IdempotencyKey = "race";
-        var results = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => Client.SubmitAsync(spec)));
+        var results = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => Client.SubmitAsync(new SubmitJobRequest { Spec = spec })));
         Assert.Single(results.Select(r => r.Job.Id).Distinct());
         Assert.Single(results, r => !r.Deduplicated);
         var listed = await Client.ListAsync(new ListJobsRequest { Owner = spec.Owner });
@@ -48,12 +48,12 @@ public sealed class SubmitFunctionalTests(JobTrackingFixture fixture)
     {
         var kind = fixture.NewKind();
         var owner = JobTrackingFixture.NewOwner();
-        var original = (await Client.SubmitAsync(JobTrackingFixture.Spec(kind, owner, "{\"prompt\":\"castle\",\"seed\":7}"))).Job;
+        var original = (await Client.SubmitAsync(new SubmitJobRequest { Spec = JobTrackingFixture.Spec(kind, owner, "{\"prompt\":\"castle\",\"seed\":7}") })).Job;
         var worker = new TestWorker(Client, kind);
         await worker.CompleteAsync(await worker.LeaseJobAsync(original.Id), "images", "castle-asset");
 
         // Same content written differently (key order, spacing) hits the cache.
-        var cached = (await Client.SubmitAsync(JobTrackingFixture.Spec(kind, owner, "{ \"seed\": 7, \"prompt\": \"castle\" }"))).Job;
+        var cached = (await Client.SubmitAsync(new SubmitJobRequest { Spec = JobTrackingFixture.Spec(kind, owner, "{ \"seed\": 7, \"prompt\": \"castle\" }") })).Job;
         Assert.Equal(JobState.Succeeded, cached.State);
         Assert.Equal(original.Id, cached.CachedFromJobId);
         Assert.Equal(0, cached.ActualCostMicros);
@@ -61,11 +61,11 @@ public sealed class SubmitFunctionalTests(JobTrackingFixture fixture)
 
         var optedOut = JobTrackingFixture.Spec(kind, owner, "{\"prompt\":\"castle\",\"seed\":7}");
         optedOut.NoCache = true;
-        Assert.Equal(JobState.Queued, (await Client.SubmitAsync(optedOut)).Job.State);
+        Assert.Equal(JobState.Queued, (await Client.SubmitAsync(new SubmitJobRequest { Spec = optedOut })).Job.State);
 
         // Another model or another owner is not the same content.
-        Assert.Equal(JobState.Queued, (await Client.SubmitAsync(JobTrackingFixture.Spec(kind, owner, "{\"prompt\":\"castle\",\"seed\":7}", "test/other-model"))).Job.State);
-        Assert.Equal(JobState.Queued, (await Client.SubmitAsync(JobTrackingFixture.Spec(kind, JobTrackingFixture.NewOwner(), "{\"prompt\":\"castle\",\"seed\":7}"))).Job.State);
+        Assert.Equal(JobState.Queued, (await Client.SubmitAsync(new SubmitJobRequest { Spec = JobTrackingFixture.Spec(kind, owner, "{\"prompt\":\"castle\",\"seed\":7}", "test/other-model") })).Job.State);
+        Assert.Equal(JobState.Queued, (await Client.SubmitAsync(new SubmitJobRequest { Spec = JobTrackingFixture.Spec(kind, JobTrackingFixture.NewOwner(), "{\"prompt\":\"castle\",\"seed\":7}") })).Job.State);
     }
 
     [Theory]
@@ -76,7 +76,7 @@ public sealed class SubmitFunctionalTests(JobTrackingFixture fixture)
     public async Task Bad_input_is_invalid_argument_naming_the_problem(string kind, string input, string expected)
     {
         var spec = JobTrackingFixture.Spec(kind, JobTrackingFixture.NewOwner(), input);
-        await RpcAssert.FailsWith(StatusCode.InvalidArgument, () => Client.SubmitAsync(spec), expected);
+        await RpcAssert.FailsWith(StatusCode.InvalidArgument, () => Client.SubmitAsync(new SubmitJobRequest { Spec = spec }), expected);
     }
 
     [Fact]
@@ -85,30 +85,30 @@ public sealed class SubmitFunctionalTests(JobTrackingFixture fixture)
         var owner = JobTrackingFixture.NewOwner();
         var noModel = JobTrackingFixture.Spec("image.generate", owner);
         noModel.ModelId = "";
-        await RpcAssert.FailsWith(StatusCode.InvalidArgument, () => Client.SubmitAsync(noModel), "model_id is required");
-        await RpcAssert.FailsWith(StatusCode.InvalidArgument, () => Client.SubmitAsync(JobTrackingFixture.Spec("image.generate", "")), "owner is required");
+        await RpcAssert.FailsWith(StatusCode.InvalidArgument, () => Client.SubmitAsync(new SubmitJobRequest { Spec = noModel }), "model_id is required");
+        await RpcAssert.FailsWith(StatusCode.InvalidArgument, () => Client.SubmitAsync(new SubmitJobRequest { Spec = JobTrackingFixture.Spec("image.generate", "") }), "owner is required");
 
         var huge = JobTrackingFixture.Spec("image.generate", owner, "{\"prompt\":\"" + new string('x', 5000) + "\"}");
-        await RpcAssert.FailsWith(StatusCode.InvalidArgument, () => Client.SubmitAsync(huge), "the limit is 4096");
+        await RpcAssert.FailsWith(StatusCode.InvalidArgument, () => Client.SubmitAsync(new SubmitJobRequest { Spec = huge }), "the limit is 4096");
 
         var missing = JobTrackingFixture.Spec("image.generate", owner);
         missing.Dependencies.Add(new Dependency { JobId = Guid.NewGuid().ToString() });
-        await RpcAssert.FailsWith(StatusCode.InvalidArgument, () => Client.SubmitAsync(missing), "does not exist");
+        await RpcAssert.FailsWith(StatusCode.InvalidArgument, () => Client.SubmitAsync(new SubmitJobRequest { Spec = missing }), "does not exist");
 
         var notAnId = JobTrackingFixture.Spec("image.generate", owner);
         notAnId.Dependencies.Add(new Dependency { JobId = "job-42" });
-        await RpcAssert.FailsWith(StatusCode.InvalidArgument, () => Client.SubmitAsync(notAnId), "dependencies[0].job_id 'job-42' is not a job id");
+        await RpcAssert.FailsWith(StatusCode.InvalidArgument, () => Client.SubmitAsync(new SubmitJobRequest { Spec = notAnId }), "dependencies[0].job_id 'job-42' is not a job id");
 
-        var upstream = (await Client.SubmitAsync(JobTrackingFixture.Spec(fixture.NewKind(), owner))).Job;
+        var upstream = (await Client.SubmitAsync(new SubmitJobRequest { Spec = JobTrackingFixture.Spec(fixture.NewKind(), owner) })).Job;
         var badPointer = JobTrackingFixture.Spec("image.generate", owner, "{\"prompt\":\"x\"}");
         var dependency = new Dependency { JobId = upstream.Id };
         dependency.Bindings.Add(new InputBinding { InputPointer = "/images/0", OutputName = "images" });
         badPointer.Dependencies.Add(dependency);
-        await RpcAssert.FailsWith(StatusCode.InvalidArgument, () => Client.SubmitAsync(badPointer), "'images' does not exist in input_json");
+        await RpcAssert.FailsWith(StatusCode.InvalidArgument, () => Client.SubmitAsync(new SubmitJobRequest { Spec = badPointer }), "'images' does not exist in input_json");
 
         var othersUpstream = JobTrackingFixture.Spec("image.generate", JobTrackingFixture.NewOwner());
         othersUpstream.Dependencies.Add(new Dependency { JobId = upstream.Id });
-        await RpcAssert.FailsWith(StatusCode.NotFound, () => Client.SubmitAsync(othersUpstream));
+        await RpcAssert.FailsWith(StatusCode.NotFound, () => Client.SubmitAsync(new SubmitJobRequest { Spec = othersUpstream }));
     }
 
     [Fact]
@@ -119,7 +119,7 @@ public sealed class SubmitFunctionalTests(JobTrackingFixture fixture)
         var ids = new List<string>();
         for (var i = 0; i < 7; i++)
         {
-            ids.Add((await Client.SubmitAsync(JobTrackingFixture.Spec(kind, owner, $"{{\"n\":{i}}}"))).Job.Id);
+            ids.Add((await Client.SubmitAsync(new SubmitJobRequest { Spec = JobTrackingFixture.Spec(kind, owner, $"{{\"n\":{i}}}") })).Job.Id);
         }
 
         var seen = new List<string>();
@@ -135,7 +135,7 @@ public sealed class SubmitFunctionalTests(JobTrackingFixture fixture)
             // A job created meanwhile is newer than every cursor, so it never shifts later pages.
             if (pages == 1)
             {
-                await Client.SubmitAsync(JobTrackingFixture.Spec(kind, owner, "{\"n\":99}"));
+                await Client.SubmitAsync(new SubmitJobRequest { Spec = JobTrackingFixture.Spec(kind, owner, "{\"n\":99}") });
             }
         }
         while (token.Length > 0);
@@ -143,7 +143,7 @@ public sealed class SubmitFunctionalTests(JobTrackingFixture fixture)
         Assert.Equal(3, pages);
         Assert.Equal(ids.AsEnumerable().Reverse(), seen);
 
-        var canceled = await Client.CancelAsync(ids[0], owner);
+        var canceled = await Client.CancelAsync(new CancelJobRequest { JobId = ids[0], Owner = owner });
         var filter = new ListJobsRequest { Owner = owner };
         filter.States.Add(JobState.Canceled);
         Assert.Equal(canceled.Id, Assert.Single((await Client.ListAsync(filter)).Jobs).Id);

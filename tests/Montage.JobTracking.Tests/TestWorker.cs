@@ -102,7 +102,7 @@ public static class RpcAssert
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromMinutes(1));
         while (true)
         {
-            var job = await client.GetAsync(jobId);
+            var job = await client.GetAsync(new GetJobRequest { JobId = jobId });
             if (condition(job))
             {
                 return job;

@@ -17,7 +17,7 @@ public sealed class WatchFunctionalTests(JobTrackingFixture fixture)
         var jobs = new List<Job>();
         for (var i = 0; i < 3; i++)
         {
-            jobs.Add((await Client.SubmitAsync(JobTrackingFixture.Spec(kind, owner, $"{{\"n\":{i}}}"))).Job);
+            jobs.Add((await Client.SubmitAsync(new SubmitJobRequest { Spec = JobTrackingFixture.Spec(kind, owner, $"{{\"n\":{i}}}") })).Job);
         }
 
         using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(1));
@@ -33,7 +33,7 @@ public sealed class WatchFunctionalTests(JobTrackingFixture fixture)
             Assert.Equal(jobs.Select(j => j.Id), replayed.Select(e => e.JobId));
             Assert.All(replayed, e => Assert.Equal("job.queued", e.Type));
 
-            var live = (await Client.SubmitAsync(JobTrackingFixture.Spec(kind, owner, "{\"n\":3}"))).Job;
+            var live = (await Client.SubmitAsync(new SubmitJobRequest { Spec = JobTrackingFixture.Spec(kind, owner, "{\"n\":3}") })).Job;
             Assert.True(await watch.ResponseStream.MoveNext(cancel.Token));
             Assert.Equal(live.Id, watch.ResponseStream.Current.JobId);
             Assert.Equal(live.LastEventSequence, watch.ResponseStream.Current.Sequence);
@@ -53,8 +53,8 @@ public sealed class WatchFunctionalTests(JobTrackingFixture fixture)
         var inProduction = JobTrackingFixture.Spec(kind, owner);
         inProduction.ProductionId = "prod-" + owner;
         var elsewhere = JobTrackingFixture.Spec(kind, owner, "{\"x\":1}");
-        await Client.SubmitAsync(elsewhere);
-        var job = (await Client.SubmitAsync(inProduction)).Job;
+        await Client.SubmitAsync(new SubmitJobRequest { Spec = elsewhere });
+        var job = (await Client.SubmitAsync(new SubmitJobRequest { Spec = inProduction })).Job;
 
         using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         using var watch = Client.Watch(new WatchRequest { ProductionId = inProduction.ProductionId, Owner = owner }, cancel.Token);
