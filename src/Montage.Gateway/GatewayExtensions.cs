@@ -1,3 +1,5 @@
+using Montage.Gateway.Assets;
+
 namespace Montage.Gateway;
 
 /// <summary>The gateway module: everything <c>Program.cs</c> adds and maps.</summary>
@@ -12,6 +14,7 @@ public static class GatewayExtensions
         builder.AddSqlMigrations(typeof(GatewayExtensions).Assembly, "Montage.Gateway.Persistence.Migrations.");
         builder.Services.AddJobTrackerClient();
         builder.Services.AddAssetStoreClient();
+        builder.AddGatewayAssets();
         return builder;
     }
 
@@ -19,6 +22,7 @@ public static class GatewayExtensions
     public static WebApplication MapGateway(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.MapGatewayAssets();
         return app;
     }
 }
