@@ -14,7 +14,8 @@ internal static class GrpcJsPeers
         return (server, new Uri($"http://127.0.0.1:{port}"));
     }
 
-    public static async Task<LoadResult> RunClientAsync(Uri address, BenchSettings settings, bool streaming)
+    /// <summary>Runs bench-client.js; <paramref name="onMeasuring"/> runs when the client reports the end of its warm-up.</summary>
+    public static async Task<LoadResult> RunClientAsync(Uri address, BenchSettings settings, bool streaming, Action onMeasuring)
     {
         string[] arguments =
         [
@@ -25,9 +26,19 @@ internal static class GrpcJsPeers
             "--warmup", settings.Warmup.TotalSeconds.ToString(CultureInfo.InvariantCulture),
             "--stream-count", settings.StreamCount.ToString(CultureInfo.InvariantCulture),
             "--max-calls", settings.MaxCalls.ToString(CultureInfo.InvariantCulture),
+            "--channels", settings.GrpcJsChannels.ToString(CultureInfo.InvariantCulture),
+            "--channel-options", settings.GrpcJsChannelOptions,
         ];
         await using var client = NodeProcess.Start("bench-client.js", arguments);
-        var output = await client.WaitForExitAsync(settings.Warmup + settings.Duration + TimeSpan.FromMinutes(2)).ConfigureAwait(false);
+        var limit = settings.Warmup + settings.Duration + TimeSpan.FromMinutes(2);
+        var first = await client.WaitForFirstLineAsync(limit).ConfigureAwait(false);
+        if (first != "MEASURING")
+        {
+            throw new InvalidOperationException($"bench-client.js printed '{first}' instead of MEASURING: {client.StandardError}");
+        }
+
+        onMeasuring();
+        var output = await client.WaitForExitAsync(limit).ConfigureAwait(false);
         if (client.ExitCode != 0)
         {
             throw new InvalidOperationException($"bench-client.js failed ({client.ExitCode}): {client.StandardError}");
@@ -42,8 +53,7 @@ internal static class GrpcJsPeers
             root.GetProperty("p50Ms").GetDouble(),
             root.GetProperty("p99Ms").GetDouble())
         {
-            WarmupCalls = root.GetProperty("warmupCalls").GetInt64(),
-            NodeClientCpu = TimeSpan.FromMicroseconds(root.GetProperty("cpuMicros").GetDouble()),
+            NodeClientCpu = TimeSpan.FromMicroseconds(root.GetProperty("measuredCpuMicros").GetDouble()),
         };
     }
 }

@@ -1,14 +1,12 @@
 namespace Montage.Grpc.Bench;
 
 /// <summary>
-/// One measured run: calls completed, messages received, wall time and per-call latency percentiles, plus the calls
-/// made during its warm-up and the CPU a node client reported for the whole run (for the CPU-per-call figures).
+/// One measured run: calls completed, messages received, wall time and per-call latency percentiles, plus the CPU a
+/// node client reported for its measured part (zero for the .NET client).
 /// </summary>
 internal sealed record LoadResult(long Calls, long Messages, double Seconds, double P50Ms, double P99Ms)
 {
-    public long WarmupCalls { get; init; }
-
-    /// <summary>CPU of the node client over warm-up and measurement; zero for the .NET client.</summary>
+    /// <summary>CPU of the node client over the measured part; zero for the .NET client.</summary>
     public TimeSpan NodeClientCpu { get; init; }
 
     public double CallsPerSecond => Calls / Seconds;

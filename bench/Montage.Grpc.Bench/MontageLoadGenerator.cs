@@ -14,7 +14,8 @@ internal static class MontageLoadGenerator
     private static readonly Method<EchoRequest, EchoResponse> Echo = Method<EchoRequest, EchoResponse>.FromDescriptor(Service.FindMethodByName("Echo"));
     private static readonly Method<StreamRequest, EchoResponse> ServerStream = Method<StreamRequest, EchoResponse>.FromDescriptor(Service.FindMethodByName("ServerStream"));
 
-    public static async Task<LoadResult> RunAsync(Uri address, BenchSettings settings, bool streaming)
+    /// <summary>Warms up, then measures; <paramref name="onMeasuring"/> runs between the two.</summary>
+    public static async Task<LoadResult> RunAsync(Uri address, BenchSettings settings, bool streaming, Action? onMeasuring = null)
     {
         using var channel = GrpcChannel.ForAddress(address);
         var invoker = channel.CreateCallInvoker();
@@ -38,21 +39,23 @@ internal static class MontageLoadGenerator
                 return 1;
             };
 
-        var warm = await MeasureAsync(call, settings.Concurrency, settings.Warmup, settings.MaxCalls, record: false).ConfigureAwait(false);
-        var measured = await MeasureAsync(call, settings.Concurrency, settings.Duration, settings.MaxCalls, record: true).ConfigureAwait(false);
-        return measured with { WarmupCalls = warm.Calls };
+        await MeasureAsync(call, settings.Concurrency, settings.Warmup, settings.MaxCalls, record: false, onStart: null).ConfigureAwait(false);
+        return await MeasureAsync(call, settings.Concurrency, settings.Duration, settings.MaxCalls, record: true, onMeasuring).ConfigureAwait(false);
     }
 
-    private static async Task<LoadResult> MeasureAsync(Func<Task<int>> call, int concurrency, TimeSpan duration, long maxCalls, bool record)
+    private static async Task<LoadResult> MeasureAsync(Func<Task<int>> call, int concurrency, TimeSpan duration, long maxCalls, bool record, Action? onStart)
     {
         var calls = 0L;
         var messages = 0L;
+
+        // Allocated before the measured part starts, so that allocation counts are the calls' own.
+        var latencies = Enumerable.Range(0, concurrency).Select(_ => new List<double>(record ? (int)Math.Min((2 * maxCalls / concurrency) + 1024, 1 << 20) : 0)).ToArray();
+        onStart?.Invoke();
         var end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
-        var latencies = new List<double>[concurrency];
         var started = Stopwatch.GetTimestamp();
         var workers = Enumerable.Range(0, concurrency).Select(worker => Task.Run(async () =>
         {
-            var mine = latencies[worker] = new List<double>(64 * 1024);
+            var mine = latencies[worker];
             while (Stopwatch.GetTimestamp() < end && Interlocked.Read(ref calls) < maxCalls)
             {
                 var callStarted = Stopwatch.GetTimestamp();

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Montage.Grpc.Bench;
@@ -6,10 +5,12 @@ using Montage.Grpc.Bench;
 // gRPC transport benchmark: Montage's client and server against @grpc/grpc-js, same machine, same run, loopback only.
 // Usage: dotnet run -c Release --project bench/Montage.Grpc.Bench -- [--concurrency 64] [--seconds 10] [--warmup 3]
 //        [--stream-count 100] [--max-calls 2000000] [--only unary|stream]
+//        [--grpc-js-channels 1] [--grpc-js-channel-options '{"grpc.enable_channelz":0}']
 var settings = BenchSettings.Parse(args);
 Console.WriteLine($"{RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores, .NET {Environment.Version}; " +
     $"{settings.Concurrency} concurrent calls, {settings.Warmup.TotalSeconds:0} s warm-up + {settings.Duration.TotalSeconds:0} s measured per row, " +
-    $"server streams of {settings.StreamCount} messages, 17-byte messages.");
+    $"server streams of {settings.StreamCount} messages, 17-byte messages; grpc-js client: {settings.GrpcJsChannels} channel(s), " +
+    $"options {settings.GrpcJsChannelOptions}.");
 
 await using var montageServer = await MontageEchoServer.StartAsync();
 var (grpcJsServer, grpcJsAddress) = await GrpcJsPeers.StartServerAsync();
@@ -20,17 +21,24 @@ var warmUp = settings with { Duration = settings.Warmup, Warmup = TimeSpan.Zero 
 await MontageLoadGenerator.RunAsync(montageServer.Address, warmUp, streaming: false);
 await MontageLoadGenerator.RunAsync(montageServer.Address, warmUp, streaming: true);
 
-var rows = new List<(string Kind, string Pair, LoadResult Result, double CpuMicrosPerCall)>();
+var rows = new List<Row>();
 
-// CPU per call counts every process of the pair (this one, the node server, the node client), over warm-up and
-// measurement: unlike calls/s, it hardly depends on what else the machine is running.
-async Task Row(string kind, string pair, Func<Task<LoadResult>> run)
+// CPU per call counts the processes of the pair only (this one when a Montage side takes part, the node server, the
+// node client) over the measured part only: unlike calls/s it hardly depends on what else the machine runs, and it
+// leaves out warm-up and JIT compilation on both sides. Allocations are this .NET process's: in the crossed rows they
+// are the Montage client's alone or the Montage server's alone.
+async Task Measure(string kind, string pair, bool montageClient, bool montageServer, Func<Action, Task<LoadResult>> run)
 {
-    var dotnetBefore = Process.GetCurrentProcess().TotalProcessorTime;
-    var nodeServerBefore = grpcJsServer.TotalProcessorTime;
-    var result = await run();
-    var cpu = Process.GetCurrentProcess().TotalProcessorTime - dotnetBefore + (grpcJsServer.TotalProcessorTime - nodeServerBefore) + result.NodeClientCpu;
-    rows.Add((kind, pair, result, cpu.TotalMicroseconds / Math.Max(result.Calls + result.WarmupCalls, 1)));
+    var start = default(ProcessCost);
+    var result = await run(() => start = ProcessCost.Read(grpcJsServer));
+    var cost = ProcessCost.Read(grpcJsServer) - start;
+    var dotnetCpu = montageClient || montageServer ? cost.DotnetCpu : TimeSpan.Zero;
+    var nodeServerCpu = montageServer ? TimeSpan.Zero : cost.NodeServerCpu;
+    var calls = Math.Max(result.Calls, 1);
+    rows.Add(new Row(kind, pair, result,
+        (dotnetCpu + nodeServerCpu + result.NodeClientCpu).TotalMicroseconds / calls,
+        montageClient || montageServer ? dotnetCpu.TotalMicroseconds / calls : double.NaN,
+        montageClient || montageServer ? (double)cost.DotnetAllocatedBytes / calls : double.NaN));
 }
 
 foreach (var streaming in new[] { false, true })
@@ -41,19 +49,21 @@ foreach (var streaming in new[] { false, true })
         continue;
     }
 
-    await Row(kind, "Montage -> Montage", () => MontageLoadGenerator.RunAsync(montageServer.Address, settings, streaming));
-    await Row(kind, "grpc-js -> grpc-js", () => GrpcJsPeers.RunClientAsync(grpcJsAddress, settings, streaming));
-    await Row(kind, "Montage -> grpc-js", () => MontageLoadGenerator.RunAsync(grpcJsAddress, settings, streaming));
-    await Row(kind, "grpc-js -> Montage", () => GrpcJsPeers.RunClientAsync(montageServer.Address, settings, streaming));
+    await Measure(kind, "Montage -> Montage", true, true, m => MontageLoadGenerator.RunAsync(montageServer.Address, settings, streaming, m));
+    await Measure(kind, "grpc-js -> grpc-js", false, false, m => GrpcJsPeers.RunClientAsync(grpcJsAddress, settings, streaming, m));
+    await Measure(kind, "Montage -> grpc-js", true, false, m => MontageLoadGenerator.RunAsync(grpcJsAddress, settings, streaming, m));
+    await Measure(kind, "grpc-js -> Montage", false, true, m => GrpcJsPeers.RunClientAsync(montageServer.Address, settings, streaming, m));
 }
 
 Console.WriteLine();
-Console.WriteLine("| kind | client -> server | calls/s | messages/s | p50 ms | p99 ms | CPU us/call (client + server) |");
-Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: | ---: |");
-foreach (var (kind, pair, result, cpu) in rows)
+Console.WriteLine("| kind | client -> server | calls/s | messages/s | p50 ms | p99 ms | CPU us/call (client + server) | .NET CPU us/call | .NET alloc B/call |");
+Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+foreach (var row in rows)
 {
+    var result = row.Result;
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"| {kind} | {pair} | {result.CallsPerSecond:N0} | {result.MessagesPerSecond:N0} | {result.P50Ms:0.00} | {result.P99Ms:0.00} | {cpu:0} |"));
+        $"| {row.Kind} | {row.Pair} | {result.CallsPerSecond:N0} | {result.MessagesPerSecond:N0} | {result.P50Ms:0.00} | {result.P99Ms:0.00} | " +
+        $"{row.CpuMicrosPerCall:0} | {Format(row.DotnetCpuMicrosPerCall)} | {Format(row.DotnetBytesPerCall)} |"));
 }
 
 Console.WriteLine();
@@ -68,3 +78,8 @@ foreach (var group in rows.GroupBy(r => r.Kind))
 }
 
 return 0;
+
+static string Format(double value) => double.IsNaN(value) ? "-" : value.ToString("0", CultureInfo.InvariantCulture);
+
+/// <summary>One table row: CPU figures are per call over the measured part.</summary>
+internal sealed record Row(string Kind, string Pair, LoadResult Result, double CpuMicrosPerCall, double DotnetCpuMicrosPerCall, double DotnetBytesPerCall);

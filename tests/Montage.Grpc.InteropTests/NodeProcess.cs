@@ -95,13 +95,7 @@ internal sealed class NodeProcess : IAsyncDisposable
     /// <summary>Waits for a server script's "LISTENING &lt;port&gt;" line and returns the port.</summary>
     public async Task<int> WaitForPortAsync(TimeSpan timeout)
     {
-        var ready = await Task.WhenAny(_firstLine.Task, _exited.Task, Task.Delay(timeout)).ConfigureAwait(false);
-        if (ready != _firstLine.Task)
-        {
-            throw new InvalidOperationException($"The node server did not report its port within {timeout}. stderr:\n{StandardError}");
-        }
-
-        var line = await _firstLine.Task.ConfigureAwait(false);
+        var line = await WaitForFirstLineAsync(timeout).ConfigureAwait(false);
         const string prefix = "LISTENING ";
         if (!line.StartsWith(prefix, StringComparison.Ordinal))
         {
@@ -109,6 +103,18 @@ internal sealed class NodeProcess : IAsyncDisposable
         }
 
         return int.Parse(line.AsSpan(prefix.Length), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Waits for the first line the script prints on stdout.</summary>
+    public async Task<string> WaitForFirstLineAsync(TimeSpan timeout)
+    {
+        var ready = await Task.WhenAny(_firstLine.Task, _exited.Task, Task.Delay(timeout)).ConfigureAwait(false);
+        if (ready != _firstLine.Task)
+        {
+            throw new InvalidOperationException($"The node script printed nothing within {timeout}. stderr:\n{StandardError}");
+        }
+
+        return await _firstLine.Task.ConfigureAwait(false);
     }
 
     /// <summary>Waits for a client script to exit and returns everything it printed on stdout.</summary>
