@@ -98,15 +98,15 @@ internal static class CatalogIntegrity
                 problem($"field '{path}' is required and has a default");
             }
 
-            if (field.Type == FieldType.ObjectList)
+            if (field.Type is FieldType.ObjectList or FieldType.Object)
             {
                 if (field.Items is not { Count: > 0 })
                 {
-                    problem($"object list '{path}' has no item fields");
+                    problem($"object field '{path}' has no item fields");
                 }
                 else
                 {
-                    CheckFields(field.Items, path + "[].", problem);
+                    CheckFields(field.Items, path + (field.Type == FieldType.ObjectList ? "[]." : "."), problem);
                 }
             }
 

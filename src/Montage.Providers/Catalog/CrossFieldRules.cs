@@ -14,7 +14,17 @@ public static class CrossFieldRules
     /// <summary>Element names are unique, since the prompt refers to them as @name.</summary>
     public const string ElementNamesUnique = "element_names_unique";
 
-    public static IReadOnlyList<string> Known { get; } = [PromptOrShots, ShotsTotalDuration, ElementNamesUnique];
+    /// <summary>
+    /// A prompt, or shot metadata to build it from (or multi-shot prompts where the model has them). With shot metadata
+    /// and no prompt given, a default prompt is dropped (the shot's prompt replaces it when the request is built) and the
+    /// shot's aspect sets aspect_ratio when the request gives none.
+    /// </summary>
+    public const string PromptOrShot = "prompt_or_shot";
+
+    /// <summary>Inline subtitle text and a subtitle file exclude each other.</summary>
+    public const string OneSubtitleSource = "one_subtitle_source";
+
+    public static IReadOnlyList<string> Known { get; } = [PromptOrShots, ShotsTotalDuration, ElementNamesUnique, PromptOrShot, OneSubtitleSource];
 
     internal static void Apply(ModelDefinition model, JsonObject input, JsonObject normalized, List<ValidationError> errors)
     {
@@ -31,6 +41,16 @@ public static class CrossFieldRules
                 case ElementNamesUnique:
                     CheckElementNamesUnique(normalized, errors);
                     break;
+                case PromptOrShot:
+                    CheckPromptOrShot(model, input, normalized, errors);
+                    break;
+                case OneSubtitleSource:
+                    if (normalized.ContainsKey("subtitles") && normalized.ContainsKey("subtitles_text"))
+                    {
+                        errors.Add(new("subtitles_text", ValidationCodes.Conflict, "Give subtitles as a file or as text, not both."));
+                    }
+
+                    break;
                 default:
                     throw new InvalidOperationException($"Unknown catalog rule '{rule}'.");
             }
@@ -39,9 +59,41 @@ public static class CrossFieldRules
 
     private static void CheckPromptOrShots(JsonObject normalized, List<ValidationError> errors)
     {
-        if (!normalized.ContainsKey("prompt") && !normalized.ContainsKey("shots") && !errors.Any(e => e.Path.StartsWith("shots", StringComparison.Ordinal)))
+        if (!normalized.ContainsKey("prompt") && !normalized.ContainsKey("shots") && !normalized.ContainsKey(MotionPrompt.ShotField)
+            && !errors.Any(e => e.Path.StartsWith("shot", StringComparison.Ordinal)))
         {
             errors.Add(new("prompt", ValidationCodes.Required, "Give a prompt, or shots with one prompt each."));
+        }
+    }
+
+    private static void CheckPromptOrShot(ModelDefinition model, JsonObject input, JsonObject normalized, List<ValidationError> errors)
+    {
+        if (normalized[MotionPrompt.ShotField] is not JsonObject shot)
+        {
+            if (!normalized.ContainsKey("prompt") && !normalized.ContainsKey("shots") && !errors.Any(e => e.Path.StartsWith("shot", StringComparison.Ordinal) || e.Path == "prompt"))
+            {
+                errors.Add(new("prompt", ValidationCodes.Required, "Give a prompt, or shot metadata to build the motion prompt from."));
+            }
+
+            return;
+        }
+
+        if (input["prompt"] is null)
+        {
+            normalized.Remove("prompt");
+        }
+
+        if (shot["aspect"]?.GetValue<string>() is { } aspect && input["aspect_ratio"] is null && model.Field("aspect_ratio") is { } field)
+        {
+            var ratio = MotionPrompt.AspectRatio(aspect);
+            if (ratio is not null && field.Enum?.Any(e => e.ValueKind == System.Text.Json.JsonValueKind.String && e.GetString() == ratio) == true)
+            {
+                normalized["aspect_ratio"] = ratio;
+            }
+            else
+            {
+                errors.Add(new("shot.aspect", ValidationCodes.NotInEnum, $"This model does not render {aspect} ({ratio}) video."));
+            }
         }
     }
 

@@ -29,7 +29,7 @@ public sealed record FieldDefinition
     public int? MinItems { get; init; }
     public int? MaxItems { get; init; }
 
-    /// <summary>The fields of each item of an object list.</summary>
+    /// <summary>The fields of each item of an object list, or of an object.</summary>
     public IReadOnlyList<FieldDefinition>? Items { get; init; }
 
     /// <summary>The provider's field name; <c>name[i]</c> puts the value at position i of a provider list. Null: same as <see cref="Name"/>.</summary>
@@ -43,6 +43,9 @@ public sealed record FieldDefinition
 
     /// <summary>Provider fields set whenever this field is present, e.g. multi_shots: true.</summary>
     public IReadOnlyDictionary<string, JsonElement>? AlsoSet { get; init; }
+
+    /// <summary>False for Montage-only fields that shape the request but are never sent as they are (e.g. shot metadata).</summary>
+    public bool Send { get; init; } = true;
 
     public string ProviderName => To ?? Name;
 }

@@ -19,6 +19,12 @@ public enum FieldType
 
     /// <summary>A named image size preset or an object {width, height}.</summary>
     ImageSize,
+
+    /// <summary>One object, validated against the field's item fields (e.g. a shot's metadata).</summary>
+    Object,
+
+    /// <summary>A list of strings; minLength/maxLength apply to each item.</summary>
+    StringList,
 }
 
 /// <summary>How a Montage value is converted for the provider.</summary>

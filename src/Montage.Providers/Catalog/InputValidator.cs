@@ -68,6 +68,8 @@ internal static class InputValidator
         FieldType.MediaList => ValidateMediaList(field, node, path, errors),
         FieldType.ObjectList => ValidateObjectList(field, node, path, errors),
         FieldType.ImageSize => ValidateImageSize(field, node, path, errors),
+        FieldType.Object => ValidateNestedObject(field, node, path, errors),
+        FieldType.StringList => ValidateStringList(field, node, path, errors),
         _ => throw new InvalidOperationException($"Field type {field.Type} has no validator."),
     };
 
@@ -237,6 +239,45 @@ internal static class InputValidator
             }
 
             result.Add(ValidateObject(item, field.Items ?? [], $"{path}[{i}].", errors));
+        }
+
+        return errors.Count == before ? result : null;
+    }
+
+    private static JsonObject? ValidateNestedObject(FieldDefinition field, JsonNode node, string path, List<ValidationError> errors)
+    {
+        if (node is not JsonObject value)
+        {
+            errors.Add(WrongType(path, "an object"));
+            return null;
+        }
+
+        var before = errors.Count;
+        var result = ValidateObject(value, field.Items ?? [], path + ".", errors);
+        return errors.Count == before ? result : null;
+    }
+
+    private static JsonArray? ValidateStringList(FieldDefinition field, JsonNode node, string path, List<ValidationError> errors)
+    {
+        if (node is not JsonArray array)
+        {
+            errors.Add(WrongType(path, "a list of strings"));
+            return null;
+        }
+
+        var before = errors.Count;
+        CheckCount(field, array, path, errors);
+        var item = field with { Required = false, Enum = null };
+        var result = new JsonArray();
+        for (var i = 0; i < array.Count; i++)
+        {
+            if (array[i] is not { } text)
+            {
+                errors.Add(WrongType($"{path}[{i}]", "a string"));
+                continue;
+            }
+
+            result.Add(ValidateString(item, text, $"{path}[{i}]", errors));
         }
 
         return errors.Count == before ? result : null;

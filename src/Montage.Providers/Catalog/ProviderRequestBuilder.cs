@@ -28,7 +28,7 @@ public static class ProviderRequestBuilder
             throw new InvalidOperationException($"{model.Id} is not available; use {model.Replacement ?? "another model"}.");
         }
 
-        var body = MapObject(model.Fields, normalizedInput, resolvedMedia);
+        var body = MapObject(model.Fields, MotionPrompt.Apply(model, normalizedInput), resolvedMedia);
         return model.Provider == ProviderNames.Kie
             ? new JsonObject { ["model"] = model.Endpoint, ["input"] = body }
             : body;
@@ -73,6 +73,9 @@ public static class ProviderRequestBuilder
                 case (FieldType.MediaList, JsonArray list):
                     found.AddRange(list.Select(item => item!.GetValue<string>()));
                     break;
+                case (FieldType.Object, JsonObject item):
+                    CollectMedia(field.Items ?? [], item, found);
+                    break;
                 case (FieldType.ObjectList, JsonArray items):
                     foreach (var item in items.OfType<JsonObject>())
                     {
@@ -89,7 +92,7 @@ public static class ProviderRequestBuilder
         var output = new JsonObject();
         foreach (var field in fields)
         {
-            if (input[field.Name] is not { } value)
+            if (!field.Send || input[field.Name] is not { } value)
             {
                 continue;
             }
@@ -109,6 +112,7 @@ public static class ProviderRequestBuilder
         FieldType.Media => Resolve(value.GetValue<string>(), media),
         FieldType.MediaList => new JsonArray(value.AsArray().Select(item => (JsonNode?)Resolve(item!.GetValue<string>(), media)).ToArray()),
         FieldType.ObjectList => new JsonArray(value.AsArray().Select(item => (JsonNode?)MapObject(field.Items ?? [], item!.AsObject(), media)).ToArray()),
+        FieldType.Object => MapObject(field.Items ?? [], value.AsObject(), media),
         _ => Convert(field, value),
     };
 

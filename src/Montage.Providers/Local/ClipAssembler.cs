@@ -53,7 +53,11 @@ public sealed class ClipAssembler(FfmpegRunner runner, MediaProbe probe)
     }
 
     /// <summary>Joins normalised clips end to end (hard cuts).</summary>
-    public async Task ConcatAsync(IReadOnlyList<string> normalizedClips, string outputPath, IProgress<RenderProgress>? progress, CancellationToken cancellationToken)
+    public Task ConcatAsync(IReadOnlyList<string> normalizedClips, string outputPath, IProgress<RenderProgress>? progress, CancellationToken cancellationToken) =>
+        ConcatAsync(normalizedClips, null, outputPath, progress, cancellationToken);
+
+    /// <summary>Joins normalised clips with cuts, passing the joined video through <paramref name="videoFilter"/> (e.g. burned-in subtitles) in the same encode.</summary>
+    internal async Task ConcatAsync(IReadOnlyList<string> normalizedClips, string? videoFilter, string outputPath, IProgress<RenderProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(normalizedClips);
         if (normalizedClips.Count == 0)
@@ -69,16 +73,21 @@ public sealed class ClipAssembler(FfmpegRunner runner, MediaProbe probe)
         }
 
         graph.Append(CultureInfo.InvariantCulture, $"concat=n={normalizedClips.Count}:v=1:a=1[v][a]");
-        await EncodeAsync(normalizedClips, graph.ToString(), fps, durations.Sum(), outputPath, progress, cancellationToken).ConfigureAwait(false);
+        await EncodeAsync(normalizedClips, graph.ToString(), videoFilter, fps, durations.Sum(), outputPath, progress, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Joins normalised clips with crossfades of <paramref name="transitionSeconds"/>, rounded to whole frames (xfade for video, acrossfade for audio).</summary>
-    public async Task CrossfadeAsync(IReadOnlyList<string> normalizedClips, double transitionSeconds, string outputPath, IProgress<RenderProgress>? progress, CancellationToken cancellationToken)
+    public Task CrossfadeAsync(IReadOnlyList<string> normalizedClips, double transitionSeconds, string outputPath, IProgress<RenderProgress>? progress, CancellationToken cancellationToken) =>
+        CrossfadeAsync(normalizedClips, transitionSeconds, null, outputPath, progress, cancellationToken);
+
+    /// <summary>Joins normalised clips with crossfades, passing the joined video through <paramref name="videoFilter"/> in the same encode.</summary>
+    internal async Task CrossfadeAsync(
+        IReadOnlyList<string> normalizedClips, double transitionSeconds, string? videoFilter, string outputPath, IProgress<RenderProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(normalizedClips);
         if (normalizedClips.Count < 2)
         {
-            await ConcatAsync(normalizedClips, outputPath, progress, cancellationToken).ConfigureAwait(false);
+            await ConcatAsync(normalizedClips, videoFilter, outputPath, progress, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -108,7 +117,8 @@ public sealed class ClipAssembler(FfmpegRunner runner, MediaProbe probe)
 
         // Audio reads its own copy of each clip: with one demuxer feeding both xfade and acrossfade, FFmpeg 5 can
         // drop a video frame inside the transition.
-        await EncodeAsync([.. normalizedClips, .. normalizedClips], string.Join(';', graph), fps, elapsed, outputPath, progress, cancellationToken).ConfigureAwait(false);
+        await EncodeAsync([.. normalizedClips, .. normalizedClips], string.Join(';', graph), videoFilter, fps, elapsed, outputPath, progress, cancellationToken)
+            .ConfigureAwait(false);
     }
 
     /// <summary>
@@ -137,16 +147,18 @@ public sealed class ClipAssembler(FfmpegRunner runner, MediaProbe probe)
         await runner.RunAsync(arguments, new FfmpegRun { ExpectedDuration = TimeSpan.FromSeconds(info.DurationSeconds) }, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>EBU R128 loudness normalisation (loudnorm, single pass) to <paramref name="targetLufs"/>; the video is copied.</summary>
+    /// <summary>
+    /// Two-pass EBU R128 loudness normalisation to <paramref name="targetLufs"/> (see <see cref="LoudnessNormalizer"/>); the
+    /// video is copied. Always writes <paramref name="outputPath"/>, even when the input is already levelled.
+    /// </summary>
     public async Task NormalizeLoudnessAsync(string inputPath, string outputPath, double targetLufs, CancellationToken cancellationToken)
     {
-        List<string> arguments =
-        [
-            "-i", inputPath, "-map", "0:v", "-map", "0:a", "-c:v", "copy",
-            "-af", $"loudnorm=I={FilterText.Number(targetLufs)}:TP=-1.5:LRA=11,aresample=48000",
-            .. VideoEncoding.Audio(), .. VideoEncoding.Mp4(), outputPath,
-        ];
-        await runner.RunAsync(arguments, null, cancellationToken).ConfigureAwait(false);
+        var loudness = new LoudnessNormalizer(runner);
+        var measured = await loudness.MeasureAsync(inputPath, cancellationToken).ConfigureAwait(false);
+        if (!await loudness.NormalizeAsync(inputPath, outputPath, targetLufs, measured, cancellationToken).ConfigureAwait(false))
+        {
+            File.Copy(inputPath, outputPath, overwrite: true);
+        }
     }
 
     /// <summary>Rewrites an MP4 with its index (moov) before the media data, so players start before the download ends.</summary>
@@ -187,7 +199,8 @@ public sealed class ClipAssembler(FfmpegRunner runner, MediaProbe probe)
         return (durations, fps);
     }
 
-    private async Task EncodeAsync(IReadOnlyList<string> inputs, string graph, int fps, double seconds, string outputPath, IProgress<RenderProgress>? progress, CancellationToken cancellationToken)
+    private async Task EncodeAsync(
+        IReadOnlyList<string> inputs, string graph, string? videoFilter, int fps, double seconds, string outputPath, IProgress<RenderProgress>? progress, CancellationToken cancellationToken)
     {
         var arguments = new List<string>();
         foreach (var input in inputs)
@@ -195,7 +208,8 @@ public sealed class ClipAssembler(FfmpegRunner runner, MediaProbe probe)
             arguments.AddRange(["-i", input]);
         }
 
-        arguments.AddRange(["-filter_complex", graph, "-map", "[v]", "-map", "[a]"]);
+        var (fullGraph, video) = videoFilter is null ? (graph, "[v]") : ($"{graph};[v]{videoFilter}[vf]", "[vf]");
+        arguments.AddRange(["-filter_complex", fullGraph, "-map", video, "-map", "[a]"]);
         arguments.AddRange(VideoEncoding.Video(runner.Options, fps));
         arguments.AddRange(VideoEncoding.Audio());
         arguments.AddRange(VideoEncoding.Mp4());

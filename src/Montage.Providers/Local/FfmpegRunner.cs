@@ -23,6 +23,7 @@ public sealed record FfmpegRun
 public sealed partial class FfmpegRunner(LocalEngineOptions options, ILogger<FfmpegRunner>? logger = null)
 {
     private const int StderrLinesKept = 30;
+    private const int LogLinesKept = 80;
     private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
 
     public LocalEngineOptions Options { get; } = options;
@@ -41,6 +42,17 @@ public sealed partial class FfmpegRunner(LocalEngineOptions options, ILogger<Ffm
         await RunToolAsync("ffmpeg", Options.FfmpegPath, all, run, parseProgress: true, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Runs ffmpeg at log level info and returns the last lines of its log, for filters that report their findings
+    /// there (ebur128's summary). Fails like <see cref="RunAsync"/> on a non-zero exit.
+    /// </summary>
+    public async Task<string> RunForLogAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        List<string> all = ["-hide_banner", "-nostdin", "-y", "-loglevel", "info", "-nostats", .. arguments];
+        return await RunToolAsync("ffmpeg", Options.FfmpegPath, all, new FfmpegRun(), parseProgress: false, cancellationToken, keepLog: true).ConfigureAwait(false);
+    }
+
     /// <summary>Runs ffprobe and returns its standard output.</summary>
     public async Task<string> ProbeAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
@@ -48,7 +60,8 @@ public sealed partial class FfmpegRunner(LocalEngineOptions options, ILogger<Ffm
         return await RunToolAsync("ffprobe", Options.FfprobePath, ["-v", "error", .. arguments], null, parseProgress: false, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<string> RunToolAsync(string tool, string path, IReadOnlyList<string> arguments, FfmpegRun? run, bool parseProgress, CancellationToken cancellationToken)
+    private async Task<string> RunToolAsync(
+        string tool, string path, IReadOnlyList<string> arguments, FfmpegRun? run, bool parseProgress, CancellationToken cancellationToken, bool keepLog = false)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var start = new ProcessStartInfo(path)
@@ -74,7 +87,7 @@ public sealed partial class FfmpegRunner(LocalEngineOptions options, ILogger<Ffm
         }
 
         run?.Started?.Invoke(process.Id);
-        var stderr = ReadTailAsync(process.StandardError);
+        var stderr = ReadTailAsync(process.StandardError, keepLog ? LogLinesKept : StderrLinesKept);
         var stdout = parseProgress
             ? ReadProgressAsync(process.StandardOutput, run)
             : process.StandardOutput.ReadToEndAsync(CancellationToken.None);
@@ -85,7 +98,8 @@ public sealed partial class FfmpegRunner(LocalEngineOptions options, ILogger<Ffm
         }
 
         var output = await stdout.ConfigureAwait(false);
-        var diagnostics = DiagnosticsRedactor.Redact(await stderr.ConfigureAwait(false));
+        var tail = await stderr.ConfigureAwait(false);
+        var diagnostics = DiagnosticsRedactor.Redact(string.Join(" | ", tail));
         cancellationToken.ThrowIfCancellationRequested();
         if (process.ExitCode != 0)
         {
@@ -93,7 +107,7 @@ public sealed partial class FfmpegRunner(LocalEngineOptions options, ILogger<Ffm
             throw new FfmpegException(tool, process.ExitCode, diagnostics.Length == 0 ? "no diagnostics" : diagnostics);
         }
 
-        return output;
+        return keepLog ? string.Join('\n', tail) : output;
     }
 
     private static void Kill(Process process)
@@ -108,7 +122,7 @@ public sealed partial class FfmpegRunner(LocalEngineOptions options, ILogger<Ffm
         }
     }
 
-    private static async Task<string> ReadTailAsync(StreamReader reader)
+    private static async Task<IReadOnlyList<string>> ReadTailAsync(StreamReader reader, int keep)
     {
         var lines = new Queue<string>();
         while (await reader.ReadLineAsync(CancellationToken.None).ConfigureAwait(false) is { } line)
@@ -119,13 +133,13 @@ public sealed partial class FfmpegRunner(LocalEngineOptions options, ILogger<Ffm
             }
 
             lines.Enqueue(line);
-            if (lines.Count > StderrLinesKept)
+            if (lines.Count > keep)
             {
                 lines.Dequeue();
             }
         }
 
-        return string.Join(" | ", lines);
+        return lines.ToList();
     }
 
     private static async Task<string> ReadProgressAsync(StreamReader reader, FfmpegRun? run)

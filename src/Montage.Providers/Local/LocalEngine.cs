@@ -102,9 +102,11 @@ public sealed class LocalEngine
     private async Task<LocalRenderResult> KenBurnsAsync(InputReader input, string directory, IProgress<RenderProgress>? progress, CancellationToken cancellationToken)
     {
         var (width, height) = FrameSizes.For(input.Text("aspect_ratio") ?? "16:9", input.Text("resolution") ?? "720p");
+        // Called with a validated input (not a built request), shot metadata has not become a prompt yet.
+        var prompt = input.Text("prompt") ?? (input.Object(MotionPrompt.ShotField) is { } shot ? MotionPrompt.Build(shot) : null);
         var request = new KenBurnsRequest(
             input.Media("image")!,
-            input.Text("prompt"),
+            prompt,
             input.Number("duration", 5),
             (int)input.Integer("fps", 24),
             width,
@@ -127,6 +129,16 @@ public sealed class LocalEngine
     private async Task<LocalRenderResult> AssembleAsync(InputReader input, string directory, IProgress<RenderProgress>? progress, CancellationToken cancellationToken)
     {
         var (width, height) = FrameSizes.For(input.Text("aspect_ratio") ?? "16:9", input.Text("resolution") ?? "720p");
+        var path = Path.Combine(directory, "video.mp4");
+        var subtitles = input.Media("subtitles");
+        string? inlineSubtitles = null;
+        if (subtitles is null && input.Text("subtitles_text") is { } text)
+        {
+            // Written beside the output only for the render; libass reads subtitles from a file.
+            inlineSubtitles = Path.Combine(directory, "subtitles.srt");
+            await File.WriteAllTextAsync(inlineSubtitles, text, cancellationToken).ConfigureAwait(false);
+        }
+
         var request = new EpisodeRequest(
             input.MediaList("clips"),
             new ClipFormat(width, height, (int)input.Integer("fps", 25)),
@@ -134,9 +146,20 @@ public sealed class LocalEngine
             input.Media("audio"),
             input.Number("music_volume", 0.25),
             input.Boolean("duck_music", true),
-            input.Boolean("normalize_loudness", true) ? ClipAssembler.DefaultLoudnessLufs : null);
-        var path = Path.Combine(directory, "video.mp4");
-        await Episodes.RenderAsync(request, path, progress, cancellationToken).ConfigureAwait(false);
+            input.Boolean("normalize_loudness", true) ? ClipAssembler.DefaultLoudnessLufs : null,
+            subtitles ?? inlineSubtitles);
+        try
+        {
+            await Episodes.RenderAsync(request, path, progress, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (inlineSubtitles is not null)
+            {
+                File.Delete(inlineSubtitles);
+            }
+        }
+
         return new LocalRenderResult([new LocalOutput("video", path, "video/mp4")]);
     }
 
@@ -150,6 +173,8 @@ public sealed class LocalEngine
         public long? OptionalInteger(string name) => input[name] is { } node ? (long)ReadNumber(node) : null;
 
         public double Number(string name, double fallback) => input[name] is { } node ? (double)ReadNumber(node) : fallback;
+
+        public JsonObject? Object(string name) => input[name] as JsonObject;
 
         public bool Boolean(string name, bool fallback) => input[name]?.GetValue<bool>() ?? fallback;
 

@@ -99,7 +99,7 @@ public static partial class MotionParser
     [GeneratedRegex(@"\bvery\s+(slow|gentle|subtle)\b", Options)]
     private static partial Regex VerySlow();
 
-    [GeneratedRegex(@"\b(fast|quick(ly)?|rapid(ly)?|dramatic|swift)\b", Options)]
+    [GeneratedRegex(@"\b(fast|quick(ly)?|rapid(ly)?|dramatic|dynamic|swift)\b", Options)]
     private static partial Regex Fast();
 
     [GeneratedRegex(@"\b(slow(ly)?|gentle|gently|subtle|slight(ly)?|drifting)\b", Options)]

@@ -111,7 +111,7 @@ public sealed class CostEstimateUnitTests
                 };
             }
 
-            if (model.Rules.Contains(CrossFieldRules.PromptOrShots))
+            if (model.Rules.Contains(CrossFieldRules.PromptOrShots) || model.Rules.Contains(CrossFieldRules.PromptOrShot))
             {
                 minimal["prompt"] = "p";
             }
