@@ -1,0 +1,4 @@
+namespace Montage.Gateway.Auth;
+
+/// <summary>A stored API key: never the key itself, only its hash.</summary>
+public sealed record ApiKeyRecord(Guid Id, string Owner, string Name, string Label, int? RequestsPerMinute, DateTimeOffset CreatedAt);

@@ -1,0 +1,180 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Montage.Clients;
+using Montage.Contracts.Jobs.V1;
+using Montage.Gateway.Auth;
+using Montage.Gateway.Errors;
+using Montage.Gateway.Jobs;
+using Montage.Gateway.Json;
+using Montage.Grpc;
+
+namespace Montage.Gateway.Events;
+
+/// <summary>
+/// Server-Sent Events from JobTracker's Watch: <c>GET /v1/jobs/{id}/events</c> (ends after the job's terminal event)
+/// and <c>GET /v1/events</c> (every job of the key's owner, or one production). The SSE id is the event sequence, so
+/// a reconnect with <c>Last-Event-ID</c> resumes without gaps or duplicates; idle streams get keep-alive comments.
+/// </summary>
+internal static partial class EventEndpoints
+{
+    public static void MapEventEndpoints(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/v1/jobs/{id}/events", JobEventsAsync).WithTags("Events").Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
+            .WithSummary("The job's events as Server-Sent Events (replayed from the start or after Last-Event-ID), ending after its terminal event.");
+        routes.MapGet("/v1/events", OwnerEventsAsync).WithTags("Events").Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
+            .WithSummary("Live events of every job of this API key's owner (or ?production_id=); resume with Last-Event-ID.");
+    }
+
+    private static async Task JobEventsAsync(string id, HttpContext context, JobTrackerClient client, IOptions<GatewayOptions> options, ILoggerFactory loggers)
+    {
+        RefuseUnknownQuery(context, "last_event_id");
+        var after = LastEventId(context);
+        var jobId = JobEndpoints.ParseJobId(id);
+        var owner = context.User.GetOwner();
+        Job job;
+        try
+        {
+            job = await client.GetAsync(new GetJobRequest { JobId = jobId, Owner = owner }, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (RpcException exception) when (exception.StatusCode == StatusCode.NotFound)
+        {
+            throw JobEndpoints.NotFound(id);
+        }
+
+        if (JobJson.IsTerminal(job.State) && after is { } seen && seen >= job.LastEventSequence)
+        {
+            // Nothing more will ever come: 204 tells an EventSource not to reconnect.
+            context.Response.StatusCode = StatusCodes.Status204NoContent;
+            return;
+        }
+
+        var request = new WatchRequest { JobId = jobId, Owner = owner, AfterSequence = after ?? 0 };
+        await StreamAsync(context, client, request, endAtTerminal: true, options.Value.EventKeepAlive, loggers).ConfigureAwait(false);
+    }
+
+    private static async Task OwnerEventsAsync(HttpContext context, JobTrackerClient client, IOptions<GatewayOptions> options, ILoggerFactory loggers)
+    {
+        RefuseUnknownQuery(context, "last_event_id", "production_id");
+        var after = LastEventId(context);
+        var owner = context.User.GetOwner();
+        var production = context.Request.Query["production_id"].ToString();
+        var request = new WatchRequest { Owner = owner, AfterSequence = after ?? 0, LiveOnly = after is null };
+        if (production.Length > 0)
+        {
+            request.ProductionId = production;
+        }
+        else
+        {
+            request.OwnerScope = owner;
+        }
+
+        await StreamAsync(context, client, request, endAtTerminal: false, options.Value.EventKeepAlive, loggers).ConfigureAwait(false);
+    }
+
+    private static async Task StreamAsync(HttpContext context, JobTrackerClient client, WatchRequest request, bool endAtTerminal, TimeSpan keepAlive, ILoggerFactory loggers)
+    {
+        var aborted = context.RequestAborted;
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache, no-transform";
+        response.Headers["X-Accel-Buffering"] = "no";
+        context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResponseBodyFeature>()?.DisableBuffering();
+        await WriteAsync(response, "retry: 2000\n\n", aborted).ConfigureAwait(false);
+
+        using var call = client.Watch(request, aborted);
+        try
+        {
+            var next = call.ResponseStream.MoveNext(aborted);
+            while (true)
+            {
+                using (var idle = CancellationTokenSource.CreateLinkedTokenSource(aborted))
+                {
+                    var tick = Task.Delay(keepAlive, idle.Token);
+                    if (await Task.WhenAny(next, tick).ConfigureAwait(false) == tick)
+                    {
+                        await WriteAsync(response, ": keep-alive\n\n", aborted).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    await idle.CancelAsync().ConfigureAwait(false);
+                }
+
+                if (!await next.ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                var jobEvent = call.ResponseStream.Current;
+                await WriteAsync(response, Format(jobEvent), aborted).ConfigureAwait(false);
+                if (endAtTerminal && EventJson.IsTerminal(jobEvent.Type))
+                {
+                    return;
+                }
+
+                next = call.ResponseStream.MoveNext(aborted);
+            }
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            // The client went away: nothing to answer.
+        }
+        catch (RpcException exception) when (!aborted.IsCancellationRequested)
+        {
+            // Headers are sent: the failure is told as an SSE event; the client reconnects with Last-Event-ID.
+            var problem = RpcProblemMapping.ToProblem(exception);
+            LogStreamFailed(loggers.CreateLogger(typeof(EventEndpoints)), exception.StatusCode.ToString());
+            var data = JsonSerializer.Serialize(new { code = problem.Code, title = problem.Title }, GatewayJson.Options);
+            await WriteAsync(response, $"event: error\ndata: {data}\n\n", CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    internal static string Format(JobEvent jobEvent)
+    {
+        var builder = new StringBuilder();
+        builder.Append("id: ").Append(jobEvent.Sequence.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        builder.Append("event: ").Append(jobEvent.Type).Append('\n');
+        builder.Append("data: ").Append(EventJson.ToJson(jobEvent).ToJsonString()).Append("\n\n");
+        return builder.ToString();
+    }
+
+    private static async Task WriteAsync(HttpResponse response, string text, CancellationToken cancellationToken)
+    {
+        await response.WriteAsync(text, cancellationToken).ConfigureAwait(false);
+        await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The sequence to resume after: the <c>Last-Event-ID</c> header, else <c>?last_event_id=</c>; null when neither.</summary>
+    private static long? LastEventId(HttpContext context)
+    {
+        var text = context.Request.Headers["Last-Event-ID"].ToString();
+        if (text.Length == 0)
+        {
+            text = context.Request.Query["last_event_id"].ToString();
+        }
+
+        if (text.Length == 0)
+        {
+            return null;
+        }
+
+        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var sequence)
+            ? sequence
+            : throw new ApiProblemException(400, "invalid_last_event_id", "Last-Event-ID is not valid.", "Send the id of the last event received (a non-negative integer).");
+    }
+
+    private static void RefuseUnknownQuery(HttpContext context, params string[] allowed)
+    {
+        var unknown = context.Request.Query.Keys.Where(k => !allowed.Contains(k)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new ApiProblemException(400, "invalid_query", "The query has invalid parameters.", null,
+                unknown.ToDictionary(k => k, _ => new[] { $"Unknown query parameter; use {string.Join(", ", allowed)}." }));
+        }
+    }
+
+    [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "An event stream ended with JobTracker status {Status}.")]
+    private static partial void LogStreamFailed(ILogger logger, string status);
+}

@@ -1,0 +1,31 @@
+namespace Montage.Gateway;
+
+/// <summary>Gateway settings, bound from the <c>Gateway</c> section and validated at start.</summary>
+public sealed class GatewayOptions
+{
+    public const string SectionName = "Gateway";
+
+    /// <summary>Bootstrap admin key (<c>mk_...</c>): it may create API keys, nothing else. Unset: no admin.</summary>
+    public string? AdminKey { get; set; }
+
+    /// <summary>An API key accepted for owner <see cref="DevOwner"/>, stored hashed at start (development convenience).</summary>
+    public string? DevKey { get; set; }
+
+    /// <summary>The owner of <see cref="DevKey"/>.</summary>
+    public string DevOwner { get; set; } = "dev";
+
+    /// <summary>How providers reach this gateway (webhook URLs); read by the workers, shown in links here.</summary>
+    public Uri? PublicUrl { get; set; }
+
+    /// <summary>Requests per minute per API key unless the key carries its own limit.</summary>
+    public int DefaultRequestsPerMinute { get; set; } = 1200;
+
+    /// <summary>Largest JSON request body accepted by the API (uploads have their own limit).</summary>
+    public long MaxJsonBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Largest provider webhook body accepted.</summary>
+    public long MaxWebhookBodyBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>How often an idle event stream gets a keep-alive comment, so proxies do not close it.</summary>
+    public TimeSpan EventKeepAlive { get; set; } = TimeSpan.FromSeconds(15);
+}

@@ -1,0 +1,88 @@
+using Npgsql;
+
+namespace Montage.Gateway.Safety;
+
+/// <summary>The stored answer to a request made with an Idempotency-Key.</summary>
+public sealed record StoredResponse(int StatusCode, string? ContentType, string? Location, byte[] Body);
+
+/// <summary>What a new request with a key finds.</summary>
+public enum IdempotencyClaim
+{
+    /// <summary>First use of the key: run the request, then <see cref="IdempotencyStore.CompleteAsync"/>.</summary>
+    Claimed,
+
+    /// <summary>The same request was answered before: replay it.</summary>
+    Replay,
+
+    /// <summary>The same request is still being handled.</summary>
+    InProgress,
+
+    /// <summary>The key was used for a different request.</summary>
+    Mismatch,
+}
+
+/// <summary>Idempotency-Key records in the gateway database, per owner and key.</summary>
+public sealed class IdempotencyStore(NpgsqlDataSource dataSource)
+{
+    public async Task<(IdempotencyClaim Claim, StoredResponse? Response)> ClaimAsync(string owner, string key, byte[] requestHash, CancellationToken cancellationToken)
+    {
+        await using (var insert = dataSource.CreateCommand(
+            "INSERT INTO idempotency_records (owner, key, request_hash) VALUES ($1, $2, $3) ON CONFLICT (owner, key) DO NOTHING"))
+        {
+            insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = owner });
+            insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = key });
+            insert.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = requestHash });
+            if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
+            {
+                return (IdempotencyClaim.Claimed, null);
+            }
+        }
+
+        await using var select = dataSource.CreateCommand(
+            "SELECT request_hash, status_code, content_type, location, body FROM idempotency_records WHERE owner = $1 AND key = $2");
+        select.Parameters.Add(new NpgsqlParameter<string> { TypedValue = owner });
+        select.Parameters.Add(new NpgsqlParameter<string> { TypedValue = key });
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            // Released between our insert and this read (the first request failed): the caller may simply retry.
+            return (IdempotencyClaim.InProgress, null);
+        }
+
+        if (!reader.GetFieldValue<byte[]>(0).AsSpan().SequenceEqual(requestHash))
+        {
+            return (IdempotencyClaim.Mismatch, null);
+        }
+
+        if (reader.IsDBNull(1))
+        {
+            return (IdempotencyClaim.InProgress, null);
+        }
+
+        var response = new StoredResponse(reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetString(2),
+            reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetFieldValue<byte[]>(4));
+        return (IdempotencyClaim.Replay, response);
+    }
+
+    public async Task CompleteAsync(string owner, string key, StoredResponse response, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "UPDATE idempotency_records SET status_code = $3, content_type = $4, location = $5, body = $6, completed_at = now() WHERE owner = $1 AND key = $2");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = owner });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = key });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = response.StatusCode });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)response.ContentType ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)response.Location ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = response.Body });
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Forgets a claim whose request failed without an answer worth keeping, so the client can retry with the key.</summary>
+    public async Task ReleaseAsync(string owner, string key, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("DELETE FROM idempotency_records WHERE owner = $1 AND key = $2 AND status_code IS NULL");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = owner });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = key });
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
