@@ -3,8 +3,10 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Montage.Gateway.Assets;
 using Montage.Gateway.Auth;
+using Montage.Gateway.Callbacks;
 using Montage.Gateway.Errors;
 using Montage.Gateway.Events;
+using Montage.Gateway.Forwarding;
 using Montage.Gateway.Jobs;
 using Montage.Gateway.Keys;
 using Montage.Gateway.Models;
@@ -79,6 +81,8 @@ public static class GatewayExtensions
 
         services.AddOpenApi();
         builder.AddGatewayAssets();
+        builder.AddJobCallbacks();
+        builder.AddGatewayForwarding();
         return builder;
     }
 
@@ -106,6 +110,7 @@ public static class GatewayExtensions
             options.RoutePrefix = "docs";
             options.DocumentTitle = "Montage API";
         });
+        app.MapGatewayForwarding();
         return app;
     }
 

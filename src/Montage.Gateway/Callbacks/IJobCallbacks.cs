@@ -11,4 +11,10 @@ public interface IJobCallbacks
 {
     /// <summary>Durably records that <paramref name="job"/>'s terminal event goes to its callback URL.</summary>
     Task TrackAsync(Job job, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Checks a callback URL before the job is submitted: throws <c>ApiProblemException</c> 422
+    /// <c>callback_url_refused</c> (e.g. a private address) or 503 <c>callbacks_not_configured</c>.
+    /// </summary>
+    Task ValidateAsync(string callbackUrl, CancellationToken cancellationToken);
 }
