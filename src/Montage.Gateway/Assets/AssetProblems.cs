@@ -1,3 +1,4 @@
+using Montage.Gateway.Errors;
 using Montage.Grpc;
 
 namespace Montage.Gateway.Assets;
@@ -8,16 +9,9 @@ namespace Montage.Gateway.Assets;
 /// </summary>
 internal static class AssetProblems
 {
-    public static IResult Problem(int status, string code, string detail, IDictionary<string, string[]>? errors = null)
-    {
-        var extensions = new Dictionary<string, object?> { ["code"] = code };
-        if (errors is not null)
-        {
-            extensions["errors"] = errors;
-        }
-
-        return Results.Problem(detail: detail, statusCode: status, extensions: extensions);
-    }
+    /// <summary>The gateway's problem shape; the title is the status's, the detail says what exactly went wrong.</summary>
+    public static IResult Problem(int status, string code, string detail, IDictionary<string, string[]>? errors = null) =>
+        Problems.Result(status, code, Problems.ForStatus(status).Title, detail, errors);
 
     public static IResult NotFound(string id) => Problem(StatusCodes.Status404NotFound, "asset_not_found", $"Asset '{Shorten(id)}' was not found.");
 
