@@ -1,3 +1,4 @@
+using System.Buffers;
 using Google.Protobuf;
 
 namespace Montage.Grpc.Client;
@@ -36,10 +37,16 @@ internal sealed class ClientStreamWriter<TRequest, TResponse>(GrpcCall<TRequest,
                 throw call.Fail(new InvalidOperationException("The call is already over."));
             }
 
-            var frame = call.FrameMessage(message, WriteOptions);
+            var (frame, length, pooled) = call.FrameMessage(message, WriteOptions, pooled: true);
             var stream = await content.Stream.ConfigureAwait(false);
-            await stream.WriteAsync(frame, call.CallToken).ConfigureAwait(false);
+            await stream.WriteAsync(frame.AsMemory(0, length), call.CallToken).ConfigureAwait(false);
             await stream.FlushAsync(call.CallToken).ConfigureAwait(false);
+
+            // Only after a write that completed: a failed or canceled one may still be queued to read from the frame.
+            if (pooled)
+            {
+                ArrayPool<byte>.Shared.Return(frame);
+            }
         }
         catch (Exception error) when (error is not InvalidOperationException || call.IsFinished)
         {

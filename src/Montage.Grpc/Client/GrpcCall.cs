@@ -1,6 +1,6 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics;
-using System.IO.Pipelines;
 using System.Net;
 using System.Net.Http.Headers;
 using Google.Protobuf;
@@ -19,7 +19,6 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
 {
     private const string UserAgent = "grpc-dotnet-montage/1.0";
 
-    private static readonly StreamPipeReaderOptions ReaderOptions = new(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: false);
     private static readonly Status CancelledByClient = new(StatusCode.Cancelled, "The call was canceled by the client.");
     private static readonly Status DeadlineExceeded = new(StatusCode.DeadlineExceeded, "Deadline Exceeded");
 
@@ -37,7 +36,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
     private CancellationTokenRegistration _userCancellation;
     private Activity? _activity;
     private HttpResponseMessage? _response;
-    private PipeReader? _body;
+    private ResponseMessageReader? _body;
     private MessageReadOptions _readOptions;
     private Task<bool>? _start;
     private Task<TResponse>? _singleResponse;
@@ -137,7 +136,14 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
     /// Frames a request message: the 5-byte prefix and the protobuf bytes (gzip-compressed when the channel asks and
     /// the write does not opt out). Throws RESOURCE_EXHAUSTED above the channel's send limit, before anything is sent.
     /// </summary>
-    internal byte[] FrameMessage(TRequest message, WriteOptions? writeOptions)
+    internal byte[] FrameMessage(TRequest message, WriteOptions? writeOptions) => FrameMessage(message, writeOptions, pooled: false).Buffer;
+
+    /// <summary>
+    /// Frames a request message into a buffer of at least its length; with <paramref name="pooled"/> an uncompressed
+    /// frame is written into a rented array (large upload chunks then cost no fresh allocation each), which the caller
+    /// returns once the frame has been written.
+    /// </summary>
+    internal (byte[] Buffer, int Length, bool Pooled) FrameMessage(TRequest message, WriteOptions? writeOptions, bool pooled)
     {
         var size = message.CalculateSize();
         if (_channel.MaxSendMessageSize is { } max && size > max)
@@ -152,13 +158,15 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
             compressedFrame[0] = 1;
             BinaryPrimitives.WriteUInt32BigEndian(compressedFrame.AsSpan(1), (uint)compressed.Length);
             compressed.CopyTo(compressedFrame.AsSpan(GrpcProtocol.MessageHeaderSize));
-            return compressedFrame;
+            return (compressedFrame, compressedFrame.Length, false);
         }
 
-        var frame = new byte[GrpcProtocol.MessageHeaderSize + size];
+        var length = GrpcProtocol.MessageHeaderSize + size;
+        var frame = pooled ? ArrayPool<byte>.Shared.Rent(length) : new byte[length];
+        frame[0] = 0;
         BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(1), (uint)size);
-        message.WriteTo(frame.AsSpan(GrpcProtocol.MessageHeaderSize));
-        return frame;
+        message.WriteTo(frame.AsSpan(GrpcProtocol.MessageHeaderSize, size));
+        return (frame, length, pooled);
     }
 
     /// <summary>Reads the next response message; null at the end of an OK call; throws RpcException otherwise.</summary>
@@ -177,7 +185,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
                 return FinishedWithoutMessage();
             }
 
-            var message = await MessageFraming.ReadMessageAsync(_body!, _method.ResponseParser, _readOptions, _token).ConfigureAwait(false);
+            var message = await _body!.ReadMessageAsync(_method.ResponseParser, _readOptions, _token).ConfigureAwait(false);
             if (message is not null)
             {
                 return message;
@@ -319,7 +327,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
 
             _readOptions = new MessageReadOptions(_channel.MaxReceiveMessageSize, GetHeader(response.Headers, GrpcProtocol.EncodingHeader));
             // The handler's response content is already a stream over the HTTP/2 stream: no need for the async overload.
-            _body = PipeReader.Create(response.Content.ReadAsStream(_token), ReaderOptions);
+            _body = new ResponseMessageReader(response.Content.ReadAsStream(_token));
             return true;
         }
         catch (Exception error)
@@ -416,7 +424,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
                 return FinishedWithoutMessage() ?? throw Fail(new RpcException(StatusCode.Internal, "The response ended without a message."));
             }
 
-            var message = await MessageFraming.ReadMessageAsync(_body!, _method.ResponseParser, _readOptions, _token).ConfigureAwait(false);
+            var message = await _body!.ReadMessageAsync(_method.ResponseParser, _readOptions, _token).ConfigureAwait(false);
             if (message is null)
             {
                 var empty = ReadOutcome(_response!.TrailingHeaders);
@@ -429,7 +437,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
                 throw empty.CreateException();
             }
 
-            if (await MessageFraming.ReadMessageAsync(_body!, _method.ResponseParser, _readOptions, _token).ConfigureAwait(false) is not null)
+            if (await _body!.ReadMessageAsync(_method.ResponseParser, _readOptions, _token).ConfigureAwait(false) is not null)
             {
                 throw new RpcException(StatusCode.Internal, "The response holds more than one message for a single-response method.");
             }

@@ -88,6 +88,7 @@ public sealed class GrpcChannel : IDisposable
         KeepAlivePingPolicy = options.KeepAlivePingPolicy,
         PooledConnectionIdleTimeout = options.PooledConnectionIdleTimeout,
         ConnectTimeout = options.ConnectTimeout,
+        InitialHttp2StreamWindowSize = options.InitialHttp2StreamWindowSize,
 
         // gRPC decides these itself: no proxy from the environment, no redirects, no cookies, no HTTP decompression.
         UseProxy = false,

@@ -122,7 +122,7 @@ public static class MessageFraming
         writer.Advance(GrpcProtocol.MessageHeaderSize + size);
     }
 
-    private static T Parse<T>(ReadOnlySequence<byte> payload, bool compressed, MessageParser<T> parser, MessageReadOptions options)
+    internal static T Parse<T>(ReadOnlySequence<byte> payload, bool compressed, MessageParser<T> parser, MessageReadOptions options)
         where T : class, IMessage<T>
     {
         try

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Montage.Grpc.Server;
 
@@ -17,6 +18,7 @@ public static class GrpcServiceCollectionExtensions
         }
 
         services.TryAddSingleton<GrpcServiceRegistry>();
+        services.AddOptions<KestrelServerOptions>().Configure(KestrelHttp2Windows.Apply);
         return new GrpcServerBuilder(services);
     }
 }

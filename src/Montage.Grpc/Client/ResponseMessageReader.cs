@@ -1,0 +1,128 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using Google.Protobuf;
+using Montage.Grpc.Protocol;
+
+namespace Montage.Grpc.Client;
+
+/// <summary>
+/// Reads length-prefixed messages from a response body straight into one pooled buffer, grown to the largest message:
+/// a large message arrives in a few large reads instead of many pipe segments, and a small response costs no
+/// allocation of its own. The buffer goes back to the pool only from the read path itself, when the body ends or a read
+/// fails, so no read can still be writing into it; a reader abandoned mid-stream leaves its buffer to the GC.
+/// </summary>
+internal sealed class ResponseMessageReader
+{
+    private const int InitialBufferSize = 4096;
+
+    private readonly Stream _stream;
+    private byte[]? _buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
+    private int _start;
+    private int _end;
+    private bool _failed;
+
+    public ResponseMessageReader(Stream stream) => _stream = stream;
+
+    /// <summary>
+    /// Reads the next message, or returns null at a clean end of the body. The size limit is checked as soon as the
+    /// length prefix arrives, before the message is buffered.
+    /// </summary>
+    public async ValueTask<T?> ReadMessageAsync<T>(MessageParser<T> parser, MessageReadOptions options, CancellationToken cancellationToken)
+        where T : class, IMessage<T>
+    {
+        if (_buffer is null)
+        {
+            return _failed ? throw new InvalidOperationException("The response body already failed.") : null;
+        }
+
+        var done = true;
+        var failed = true;
+        try
+        {
+            if (!await FillAsync(GrpcProtocol.MessageHeaderSize, cancellationToken).ConfigureAwait(false))
+            {
+                failed = _end != _start;
+                return failed ? throw new RpcException(StatusCode.Internal, "The stream ended in the middle of a message.") : null;
+            }
+
+            var header = _buffer.AsSpan(_start, GrpcProtocol.MessageHeaderSize);
+            var compressed = header[0] switch
+            {
+                0 => false,
+                1 => true,
+                _ => throw new RpcException(StatusCode.Internal, $"Invalid compressed flag {header[0]} in a message header."),
+            };
+            var length = BinaryPrimitives.ReadUInt32BigEndian(header[1..]);
+            if (length > (uint)options.MaxMessageSize)
+            {
+                throw new RpcException(StatusCode.ResourceExhausted, $"Received message of {length} bytes exceeds the maximum size of {options.MaxMessageSize} bytes.");
+            }
+
+            var frameLength = GrpcProtocol.MessageHeaderSize + (int)length;
+            if (!await FillAsync(frameLength, cancellationToken).ConfigureAwait(false))
+            {
+                throw new RpcException(StatusCode.Internal, "The stream ended in the middle of a message.");
+            }
+
+            var payload = new ReadOnlySequence<byte>(_buffer, _start + GrpcProtocol.MessageHeaderSize, (int)length);
+            var message = MessageFraming.Parse(payload, compressed, parser, options);
+            _start += frameLength;
+            if (_start == _end)
+            {
+                _start = _end = 0;
+            }
+
+            done = false;
+            return message;
+        }
+        finally
+        {
+            if (done)
+            {
+                _failed = failed;
+                Release();
+            }
+        }
+    }
+
+    /// <summary>Makes sure <paramref name="count"/> unread bytes are buffered; false if the body ends first.</summary>
+    private async ValueTask<bool> FillAsync(int count, CancellationToken cancellationToken)
+    {
+        while (_end - _start < count)
+        {
+            var buffer = _buffer!;
+            if (buffer.Length - _start < count)
+            {
+                // Move the unread bytes to the front, into a larger buffer when the message does not fit.
+                var target = buffer.Length < count ? ArrayPool<byte>.Shared.Rent(count) : buffer;
+                buffer.AsSpan(_start, _end - _start).CopyTo(target);
+                _end -= _start;
+                _start = 0;
+                if (!ReferenceEquals(target, buffer))
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    _buffer = buffer = target;
+                }
+            }
+
+            var read = await _stream.ReadAsync(buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return false;
+            }
+
+            _end += read;
+        }
+
+        return true;
+    }
+
+    private void Release()
+    {
+        if (_buffer is { } buffer)
+        {
+            _buffer = null;
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}
