@@ -28,6 +28,28 @@ public static class Extensions
             .WithEnvironment("AssetStorage__SigningKey", signingKey);
     }
 
+    /// <summary>
+    /// The gateway's bootstrap admin key and a ready development key (owner "dev", printed by <c>./run.sh</c>), both kept
+    /// under the data directory; and, unless configured, <c>Gateway__PublicUrl</c> set to the gateway's own http URL.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithGatewayKeys(this IResourceBuilder<ProjectResource> gateway, string dataDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(gateway);
+        var adminKey = LoadOrCreateApiKey(Path.Combine(dataDirectory, "secrets", "gateway-admin.key"), "mk_admin_");
+        var devKey = LoadOrCreateApiKey(Path.Combine(dataDirectory, "secrets", "gateway-dev.key"), "mk_dev_");
+        return gateway
+            .WithEnvironment("Gateway__AdminKey", adminKey)
+            .WithEnvironment("Gateway__DevKey", devKey)
+            .WithEnvironment(context => context.Environment.TryAdd("Gateway__PublicUrl", context.Values.Url(context.Resource, "http", 0)));
+    }
+
+    /// <summary>An API key kept in <paramref name="path"/>: as written there (run.sh may create it first), else prefix + a new secret.</summary>
+    private static string LoadOrCreateApiKey(string path, string prefix)
+    {
+        var key = LoadOrCreateSecret(path);
+        return key.StartsWith("mk_", StringComparison.Ordinal) ? key : prefix + key.Replace('+', '-').Replace('/', '_').TrimEnd('=');
+    }
+
     /// <summary>A random 256-bit secret kept in <paramref name="path"/> (owner-only), created on first use.</summary>
     private static string LoadOrCreateSecret(string path)
     {
