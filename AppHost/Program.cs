@@ -16,19 +16,30 @@ public partial class Program
         // the service still sees the connection string under its own short name.
         var jobsDb = postgres.AddDatabase("jobs-db", "jobs");
         var assetsDb = postgres.AddDatabase("assets-db", "assets");
-        postgres.AddDatabase("gateway-db", "gateway");
+        var gatewayDb = postgres.AddDatabase("gateway-db", "gateway");
 
         var redis = builder.AddRedis("redis");
 
-        builder.AddMontageService("jobs", "../src/Montage.JobTracking/Montage.JobTracking.csproj")
+        var jobs = builder.AddMontageService("jobs", "../src/Montage.JobTracking/Montage.JobTracking.csproj")
             .WithReference(jobsDb, "jobs")
             .WithReference(redis)
             .WaitFor(jobsDb)
             .WaitFor(redis);
 
-        builder.AddMontageService("assets", "../src/Montage.AssetStorage/Montage.AssetStorage.csproj")
+        var assets = builder.AddMontageService("assets", "../src/Montage.AssetStorage/Montage.AssetStorage.csproj")
             .WithReference(assetsDb, "assets")
             .WithAssetStore(builder.DataDirectory)
             .WaitFor(assetsDb);
+
+        // The one public entry point: REST API, provider webhooks, live events and gRPC forwarding.
+        builder.AddMontageService("gateway", "../src/Montage.Gateway/Montage.Gateway.csproj")
+            .WithReference(gatewayDb, "gateway")
+            .WithReference(jobs)
+            .WithReference(assets)
+            .WithGatewayKeys(builder.DataDirectory)
+            .WithExternalHttpEndpoints()
+            .WaitFor(gatewayDb)
+            .WaitFor(jobs)
+            .WaitFor(assets);
     }
 }
