@@ -23,6 +23,8 @@ public class GatewayFixture : IAsyncLifetime
     public const string GatewayName = "gateway";
     public const string JobsName = "jobs";
     public const string AssetsName = "assets";
+    /// <summary>A job kind no worker runs, so a test can lease its own jobs and act as the worker.</summary>
+    public const string TestKind = "test.gateway";
     public const string AssetSigningKey = "test-signing-key-0123456789abcdef0123456789";
     private GrpcChannel? _jobsChannel;
     private GrpcChannel? _assetsChannel;
@@ -44,7 +46,7 @@ public class GatewayFixture : IAsyncLifetime
 
     public string DataDir { get; } = Path.Combine(Path.GetTempPath(), "montage-gateway-" + Guid.NewGuid().ToString("N")[..8]);
 
-    public string GatewayConnectionString => App.GetConnectionString("gateway");
+    public string GatewayConnectionString => App.GetConnectionString("gateway-db");
 
     public async Task InitializeAsync()
     {
@@ -55,8 +57,8 @@ public class GatewayFixture : IAsyncLifetime
         BaseAddress = App.GetEndpoint(GatewayName, "http");
         _jobsChannel = GrpcChannel.ForAddress(App.GetEndpoint(JobsName, "grpc"));
         _assetsChannel = GrpcChannel.ForAddress(App.GetEndpoint(AssetsName, "grpc"));
-        Jobs = new JobTrackerClient(_jobsChannel);
-        Assets = new AssetStoreClient(_assetsChannel);
+        Jobs = new JobTrackerClient(_jobsChannel.CreateCallInvoker());
+        Assets = new AssetStoreClient(_assetsChannel.CreateCallInvoker());
     }
 
     public async Task DisposeAsync()
@@ -126,6 +128,11 @@ public class GatewayFixture : IAsyncLifetime
             .WithHttpHealthCheck("/health")
             .WithReference(jobsDb, "jobs").WithReference(redis)
             .WaitFor(jobsDb).WaitFor(redis);
+        string[] kinds = ["image.generate", "image.composite", "video.animate", "video.avatar", "video.assemble", TestKind];
+        for (var i = 0; i < kinds.Length; i++)
+        {
+            jobs.WithEnvironment($"JobTracking__Kinds__{i}", kinds[i]);
+        }
 
         var assets = builder.AddProject(AssetsName, Path.Combine(root, "src/Montage.AssetStorage/Montage.AssetStorage.csproj"))
             .WithHttpHealthCheck("/health")
