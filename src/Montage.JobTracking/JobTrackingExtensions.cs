@@ -15,6 +15,7 @@ using Montage.JobTracking.ProviderEvents;
 using Montage.JobTracking.Retry;
 using Montage.JobTracking.Submit;
 using Montage.JobTracking.Watch;
+using Montage.Providers.Catalog;
 
 namespace Montage.JobTracking;
 
@@ -28,7 +29,12 @@ public static class JobTrackingExtensions
         where TBuilder : IHostApplicationBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.AddNpgsqlDataSource("jobs");
+        // Every RPC runs the same few statements: prepare them once per connection.
+        builder.AddNpgsqlDataSource("jobs", dataSource =>
+        {
+            dataSource.ConnectionStringBuilder.MaxAutoPrepare = Math.Max(dataSource.ConnectionStringBuilder.MaxAutoPrepare, 64);
+            dataSource.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+        });
         builder.AddRedisClient("redis");
         builder.Services.AddOptions<JobTrackingOptions>()
             .Bind(builder.Configuration.GetSection(JobTrackingOptions.SectionName))
@@ -36,6 +42,7 @@ public static class JobTrackingExtensions
             .Validate(o => o.Kinds.All(k => !string.IsNullOrWhiteSpace(k)), "JobTracking:Kinds must not contain empty kinds")
             .Validate(o => o.Models.Values.All(m => m.MaxConcurrency is null or > 0) && o.Providers.Values.All(p => p.MaxConcurrency is null or > 0),
                 "JobTracking concurrency caps must be positive")
+            .Validate(_ => ModelCatalog.Load().Models.Count > 0, "the model catalog is empty")
             .ValidateOnStart();
         builder.Services.AddGrpc();
         builder.Services.TryAddSingleton(TimeProvider.System);

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Montage.Providers.Catalog;
 
 namespace Montage.JobTracking;
 
@@ -9,9 +10,12 @@ public sealed class JobTrackingOptions
 
     /// <summary>Job kinds Submit accepts; a new kind is a configuration change, not a contract change.</summary>
     [MinLength(1)]
-    public List<string> Kinds { get; set; } = ["image.generate", "image.composite", "video.animate", "video.avatar", "video.assemble"];
+    public List<string> Kinds { get; set; } = [.. JobKinds.All];
 
-    /// <summary>Per-model settings by catalog model id: provider, timeout, concurrency cap.</summary>
+    /// <summary>
+    /// Per-model overrides by catalog model id: provider, timeout, concurrency cap. A model's provider and timeout
+    /// come from the model catalog (src/Montage.Providers/Catalog/models.json); set them here only to differ.
+    /// </summary>
     public Dictionary<string, ModelSettings> Models { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>Per-provider settings ("fal", "kie", "local"): concurrency cap across all its models.</summary>
@@ -95,12 +99,17 @@ public sealed class JobTrackingOptions
 
     public ModelSettings? FindModel(string modelId) => Models.TryGetValue(modelId, out var model) ? model : null;
 
-    /// <summary>The provider of a model: configured, else from its id ("fal-ai/..." is fal, "kie/..." kie, "local/..." local).</summary>
+    /// <summary>The provider of a model: configured, else the catalog's, else from its id ("fal-ai/..." is fal, "kie/..." kie).</summary>
     public string ProviderOf(string modelId)
     {
         if (FindModel(modelId)?.Provider is { Length: > 0 } provider)
         {
             return provider;
+        }
+
+        if (ModelCatalog.Load().TryGet(modelId, out var model))
+        {
+            return model.Provider;
         }
 
         var first = modelId.Split('/', 2)[0];
@@ -111,7 +120,10 @@ public sealed class JobTrackingOptions
         };
     }
 
-    public TimeSpan TimeoutOf(string modelId) => FindModel(modelId)?.Timeout ?? DefaultTimeout;
+    /// <summary>The attempt deadline of a model: configured, else the catalog's timeout, else <see cref="DefaultTimeout"/>.</summary>
+    public TimeSpan TimeoutOf(string modelId) =>
+        FindModel(modelId)?.Timeout
+        ?? (ModelCatalog.Load().TryGet(modelId, out var model) && model.TimeoutSeconds > 0 ? model.Timeout : DefaultTimeout);
 }
 
 public sealed class ModelSettings

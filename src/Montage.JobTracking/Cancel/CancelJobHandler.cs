@@ -33,7 +33,7 @@ internal sealed class CancelJobHandler(JobDatabase database)
                     {
                         job.CancelRequested = true;
                         job.ErrorMessage = reason;
-                        await tx.UpdateAsync(job, cancellationToken).ConfigureAwait(false);
+                        tx.Update(job);
                         tx.AddStateEvent(job, "job.cancel_requested");
                         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
                     }
@@ -45,7 +45,7 @@ internal sealed class CancelJobHandler(JobDatabase database)
                     job.ErrorMessage = reason;
                     job.ErrorRetryable = false;
                     job.FinishedAt = tx.Now;
-                    await tx.UpdateAsync(job, cancellationToken).ConfigureAwait(false);
+                    tx.Update(job);
                     tx.AddStateEvent(job, "job.canceled");
                     await JobReadiness.OnEndedAsync(tx, job, cancellationToken).ConfigureAwait(false);
                     await tx.CommitAsync(cancellationToken).ConfigureAwait(false);

@@ -34,7 +34,10 @@ internal sealed class CheckpointHandler(JobDatabase database)
         {
             return await database.RunAsync(async tx =>
             {
-                var job = await LeaseGuard.LoadHeldAsync(tx, request.JobId, request.LeaseId, cancellationToken).ConfigureAwait(false);
+                // The row lock and any webhook that outran this Checkpoint, in one round trip.
+                var early = new List<ProviderEventDelivery>();
+                var job = await LeaseGuard.LoadHeldAsync(tx, request.JobId, request.LeaseId, cancellationToken,
+                    (ProviderEventStore.EarlySql(request.Provider, request.RequestId), r => early.Add(ProviderEventStore.Read(r)))).ConfigureAwait(false);
                 if (job.CheckpointRequestId is not null)
                 {
                     if (job.CheckpointRequestId != request.RequestId || job.CheckpointProvider != request.Provider)
@@ -48,7 +51,7 @@ internal sealed class CheckpointHandler(JobDatabase database)
                     {
                         job.CheckpointStatus = request.ProviderStatus;
                         job.CheckpointUpdatedAt = tx.Now;
-                        await tx.UpdateAsync(job, cancellationToken).ConfigureAwait(false);
+                        tx.Update(job);
                         tx.AddStateEvent(job, "job.checkpoint");
                     }
                 }
@@ -59,9 +62,9 @@ internal sealed class CheckpointHandler(JobDatabase database)
                     job.CheckpointStatus = request.ProviderStatus;
                     job.CheckpointSubmittedAt = request.SubmittedAt is { } submitted ? submitted.ToDateTime() : tx.Now;
                     job.CheckpointUpdatedAt = tx.Now;
-                    await tx.UpdateAsync(job, cancellationToken).ConfigureAwait(false);
+                    tx.Update(job);
                     tx.AddStateEvent(job, "job.checkpoint");
-                    await ProviderEventStore.AttachEarlyAsync(tx, job, cancellationToken).ConfigureAwait(false);
+                    ProviderEventStore.AttachEarly(tx, job, early);
                 }
 
                 await tx.CommitAsync(cancellationToken).ConfigureAwait(false);

@@ -15,7 +15,17 @@ internal sealed class CompleteHandler(JobDatabase database)
         var lease = Errors.ParseLeaseId(request.LeaseId);
         return await database.RunAsync(async tx =>
         {
-            var job = await tx.LoadForUpdateAsync(id, cancellationToken).ConfigureAwait(false) ?? throw Errors.JobNotFound(request.JobId);
+            // The row lock and the waiting dependents this completion may ready, in one round trip.
+            JobRecord? job = null;
+            var dependents = new List<JobRecord>();
+            await tx.ReadAsync(cancellationToken,
+                (JobTransaction.LockJobsSql([id]), r => job = JobRecord.Read(r)),
+                (JobReadiness.LockWaitingDependentsSql(id), r => dependents.Add(JobRecord.Read(r)))).ConfigureAwait(false);
+            if (job is null)
+            {
+                throw Errors.JobNotFound(request.JobId);
+            }
+
             if (job.State == JobState.Succeeded && job.LeaseId == lease && SameOutputs(job.Outputs, outputs))
             {
                 // A repeat of the Complete that already succeeded (e.g. the answer was lost): no-op.
@@ -33,10 +43,10 @@ internal sealed class CompleteHandler(JobDatabase database)
             job.ErrorMessage = null;
             job.ErrorRetryable = false;
             LeaseExpiry.ClearLease(job);
-            await tx.UpdateAsync(job, cancellationToken).ConfigureAwait(false);
+            tx.Update(job);
             tx.AddStateEvent(job, "job.succeeded");
             tx.WakeLeasers(job.Kind);
-            await JobReadiness.OnSucceededAsync(tx, job, cancellationToken).ConfigureAwait(false);
+            await JobReadiness.OnSucceededAsync(tx, job, cancellationToken, dependents).ConfigureAwait(false);
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
             return job.ToProto();
         }, cancellationToken).ConfigureAwait(false);

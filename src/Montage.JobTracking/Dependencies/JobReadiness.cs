@@ -31,7 +31,9 @@ internal static class JobReadiness
     /// Decides the state of <paramref name="job"/> from its upstream jobs (which must include every dependency).
     /// Sets state, input and events; the caller inserts or updates the row.
     /// </summary>
-    public static async Task<Outcome> DecideAsync(JobTransaction tx, JobRecord job, IReadOnlyDictionary<Guid, JobRecord> upstreams, CancellationToken cancellationToken, bool announceWaiting = true)
+    public static async Task<Outcome> DecideAsync(
+        JobTransaction tx, JobRecord job, IReadOnlyDictionary<Guid, JobRecord> upstreams, CancellationToken cancellationToken, bool announceWaiting = true,
+        CacheLookup? prefetched = null)
     {
         foreach (var dependency in job.Dependencies)
         {
@@ -74,7 +76,10 @@ internal static class JobReadiness
 
         job.Input = resolved;
         job.ContentHash = ContentHash.Compute(job.Kind, job.ModelId, resolved);
-        if (!job.NoCache && await FindCachedAsync(tx, job, cancellationToken).ConfigureAwait(false) is { } cached)
+        var cached = job.NoCache ? null
+            : prefetched is not null && prefetched.Hash.AsSpan().SequenceEqual(job.ContentHash) ? prefetched.Found
+            : await FindCachedAsync(tx, job, cancellationToken).ConfigureAwait(false);
+        if (cached is not null)
         {
             job.State = JobState.Succeeded;
             job.Outputs = cached.Outputs;
@@ -93,14 +98,20 @@ internal static class JobReadiness
         return Outcome.Queued;
     }
 
-    /// <summary>After <paramref name="succeeded"/> was written as succeeded: readies its waiting dependents, transitively.</summary>
-    public static async Task OnSucceededAsync(JobTransaction tx, JobRecord succeeded, CancellationToken cancellationToken)
+    /// <summary>
+    /// After <paramref name="succeeded"/> was written as succeeded: readies its waiting dependents, transitively.
+    /// <paramref name="lockedDependents"/>: the rows of <see cref="LockWaitingDependentsSql"/> for it, when the caller read them already.
+    /// </summary>
+    public static async Task OnSucceededAsync(JobTransaction tx, JobRecord succeeded, CancellationToken cancellationToken, List<JobRecord>? lockedDependents = null)
     {
         var pending = new Queue<Guid>([succeeded.Id]);
         while (pending.Count > 0)
         {
             var upstreamId = pending.Dequeue();
-            foreach (var dependent in await LockWaitingDependentsAsync(tx, upstreamId, cancellationToken).ConfigureAwait(false))
+            var dependents = upstreamId == succeeded.Id && lockedDependents is not null
+                ? StillWaiting(lockedDependents)
+                : await LockWaitingDependentsAsync(tx, upstreamId, cancellationToken).ConfigureAwait(false);
+            foreach (var dependent in dependents)
             {
                 var upstreams = await LoadUpstreamsAsync(tx, dependent, cancellationToken).ConfigureAwait(false);
                 var outcome = await DecideAsync(tx, dependent, upstreams, cancellationToken, announceWaiting: false).ConfigureAwait(false);
@@ -110,7 +121,7 @@ internal static class JobReadiness
                     continue;
                 }
 
-                await tx.UpdateAsync(dependent, cancellationToken).ConfigureAwait(false);
+                tx.Update(dependent);
                 switch (outcome)
                 {
                     case Outcome.Succeeded:
@@ -124,17 +135,23 @@ internal static class JobReadiness
         }
     }
 
-    /// <summary>After <paramref name="ended"/> was written as failed or canceled: ends its waiting dependents, transitively.</summary>
-    public static async Task OnEndedAsync(JobTransaction tx, JobRecord ended, CancellationToken cancellationToken)
+    /// <summary>
+    /// After <paramref name="ended"/> was written as failed or canceled: ends its waiting dependents, transitively.
+    /// <paramref name="lockedDependents"/>: the rows of <see cref="LockWaitingDependentsSql"/> for it, when the caller read them already.
+    /// </summary>
+    public static async Task OnEndedAsync(JobTransaction tx, JobRecord ended, CancellationToken cancellationToken, List<JobRecord>? lockedDependents = null)
     {
         var pending = new Queue<JobRecord>([ended]);
         while (pending.Count > 0)
         {
             var upstream = pending.Dequeue();
-            foreach (var dependent in await LockWaitingDependentsAsync(tx, upstream.Id, cancellationToken).ConfigureAwait(false))
+            var dependents = upstream == ended && lockedDependents is not null
+                ? StillWaiting(lockedDependents)
+                : await LockWaitingDependentsAsync(tx, upstream.Id, cancellationToken).ConfigureAwait(false);
+            foreach (var dependent in dependents)
             {
                 EndBecauseOf(tx, dependent, upstream, upstream.State);
-                await tx.UpdateAsync(dependent, cancellationToken).ConfigureAwait(false);
+                tx.Update(dependent);
                 pending.Enqueue(dependent);
             }
         }
@@ -143,24 +160,25 @@ internal static class JobReadiness
     public static async Task<Dictionary<Guid, JobRecord>> LoadUpstreamsAsync(JobTransaction tx, JobRecord job, CancellationToken cancellationToken)
     {
         var ids = job.Dependencies.Select(d => Guid.Parse(d.JobId)).Distinct().ToArray();
-        await using var command = tx.Command($"SELECT {JobRecord.Columns} FROM jobs WHERE id = ANY($1)");
-        command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = ids });
+        var command = JobTransaction.Sql($"SELECT {JobRecord.Columns} FROM jobs WHERE id = ANY($1)", new NpgsqlParameter<Guid[]> { TypedValue = ids });
         return (await tx.ReadJobsAsync(command, cancellationToken).ConfigureAwait(false)).ToDictionary(j => j.Id);
     }
 
     private static async Task<List<JobRecord>> LockWaitingDependentsAsync(JobTransaction tx, Guid upstreamId, CancellationToken cancellationToken)
     {
-        await using var command = tx.Command($"""
-            SELECT {JobRecord.Columns} FROM jobs
-            WHERE id IN (SELECT job_id FROM job_dependencies WHERE depends_on = $1) AND state = 1
-            ORDER BY id FOR UPDATE
-            """);
-        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = upstreamId });
-        var locked = await tx.ReadJobsAsync(command, cancellationToken).ConfigureAwait(false);
-
-        // The state filter ran before the lock was granted; keep only rows still waiting after it.
-        return locked.Where(j => j.State == JobState.Waiting).ToList();
+        var locked = await tx.ReadJobsAsync(LockWaitingDependentsSql(upstreamId), cancellationToken).ConfigureAwait(false);
+        return StillWaiting(locked);
     }
+
+    /// <summary>The waiting dependents of a job, locked; a handler may send it with its own first read.</summary>
+    public static NpgsqlBatchCommand LockWaitingDependentsSql(Guid upstreamId) => JobTransaction.Sql($"""
+        SELECT {JobRecord.Columns} FROM jobs
+        WHERE id IN (SELECT job_id FROM job_dependencies WHERE depends_on = $1) AND state = 1
+        ORDER BY id FOR UPDATE
+        """, new NpgsqlParameter<Guid> { TypedValue = upstreamId });
+
+    // The state filter ran before the lock was granted; keep only rows still waiting after it.
+    private static List<JobRecord> StillWaiting(List<JobRecord> locked) => locked.Where(j => j.State == JobState.Waiting).ToList();
 
     private static void EndBecauseOf(JobTransaction tx, JobRecord job, JobRecord upstream, JobState upstreamState)
     {
@@ -223,15 +241,25 @@ internal static class JobReadiness
     private static async Task<JobRecord?> FindCachedAsync(JobTransaction tx, JobRecord job, CancellationToken cancellationToken)
     {
         // Scoped to the owner: outputs are asset ids, and reusing another owner's would hand them out.
-        await using var command = tx.Command($"""
-            SELECT {JobRecord.Columns} FROM jobs
-            WHERE owner = $1 AND content_hash = $2 AND state = 4 AND id <> $3
-            ORDER BY finished_at LIMIT 1
-            """);
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = job.Owner });
-        command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = job.ContentHash! });
-        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = job.Id });
-        var found = await tx.ReadJobsAsync(command, cancellationToken).ConfigureAwait(false);
+        var found = await tx.ReadJobsAsync(FindCachedSql(job.Owner, job.ContentHash!, job.Id), cancellationToken).ConfigureAwait(false);
         return found.Count == 0 ? null : found[0];
     }
+
+    /// <summary>The oldest succeeded job of the owner with this content hash (other than <paramref name="exceptId"/>).</summary>
+    public static NpgsqlBatchCommand FindCachedSql(string owner, byte[] contentHash, Guid exceptId) => JobTransaction.Sql($"""
+        SELECT {JobRecord.Columns} FROM jobs
+        WHERE owner = $1 AND content_hash = $2 AND state = 4 AND id <> $3
+        ORDER BY finished_at LIMIT 1
+        """,
+        new NpgsqlParameter<string> { TypedValue = owner },
+        new NpgsqlParameter<byte[]> { TypedValue = contentHash },
+        new NpgsqlParameter<Guid> { TypedValue = exceptId });
+}
+
+/// <summary>A content-hash cache lookup made ahead of <see cref="JobReadiness.DecideAsync"/>, in a batch with other reads.</summary>
+internal sealed class CacheLookup(byte[] hash)
+{
+    public byte[] Hash { get; } = hash;
+
+    public JobRecord? Found { get; set; }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Montage.JobTracking.Persistence;
 using Npgsql;
 
 namespace Montage.JobTracking.Events;
@@ -16,13 +17,22 @@ namespace Montage.JobTracking.Events;
 /// (its sequence value is burnt) and is skipped. One walk per replica serves every watcher, and it runs on
 /// every commit notification (local or Redis) plus a fallback poll, so it costs one index-only range scan.
 /// </para>
+/// <para>
+/// Fast path: a COMMIT on this replica reports the sequences it appended. A sequence known committed that is
+/// next after the watermark settles at once, without reading the table: nothing below it is in flight. So on
+/// one replica the watermark follows commits with no database round trip; sequences from other replicas (and
+/// rolled-back ones) still wait for the walk.
+/// </para>
 /// </summary>
 internal sealed partial class EventWatermark(
     NpgsqlDataSource dataSource, JobNotifier notifier, IOptions<JobTrackingOptions> options, TimeProvider time, ILogger<EventWatermark> logger)
     : BackgroundService
 {
     private const int WalkBatch = 10_000;
+    private const int MaxKnownCommitted = 100_000;
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SortedSet<long> _knownCommitted = [];
+    private readonly Lock _advance = new();
     private long _watermark;
     private long _gapStart = -1;
     private long _gapSeenAt;
@@ -34,6 +44,86 @@ internal sealed partial class EventWatermark(
 
     /// <summary>Completes once the first watermark is known.</summary>
     public Task Ready => _ready.Task;
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        notifier.Committed += OnLocalCommit;
+        return base.StartAsync(cancellationToken);
+    }
+
+    public override Task StopAsync(CancellationToken cancellationToken)
+    {
+        notifier.Committed -= OnLocalCommit;
+        return base.StopAsync(cancellationToken);
+    }
+
+    /// <summary>Settles locally committed sequences that continue the watermark (see the fast path above).</summary>
+    internal void OnLocalCommit(IReadOnlyList<CommittedEvent> events)
+    {
+        if (!_ready.Task.IsCompleted)
+        {
+            return;
+        }
+
+        bool moved;
+        lock (_advance)
+        {
+            foreach (var e in events)
+            {
+                if (e.Sequence > _watermark)
+                {
+                    _knownCommitted.Add(e.Sequence);
+                }
+            }
+
+            moved = SettleKnownCommitted();
+            if (_knownCommitted.Count > MaxKnownCommitted)
+            {
+                // A long-lived hole (another replica's slow commit): the walk will settle these from the table.
+                _knownCommitted.Clear();
+            }
+        }
+
+        if (moved)
+        {
+            Advanced.Pulse();
+        }
+    }
+
+    /// <summary>Under <see cref="_advance"/>: moves the watermark through known committed sequences; true if it moved.</summary>
+    private bool SettleKnownCommitted()
+    {
+        var start = _watermark;
+        var next = start;
+        while (_knownCommitted.Count > 0 && _knownCommitted.Min <= next + 1)
+        {
+            next = Math.Max(next, _knownCommitted.Min);
+            _knownCommitted.Remove(_knownCommitted.Min);
+        }
+
+        if (next != start)
+        {
+            Volatile.Write(ref _watermark, next);
+        }
+
+        return next != start;
+    }
+
+    /// <summary>Raises the watermark to <paramref name="settled"/> (never lowers it: the fast path may be ahead of a walk).</summary>
+    private bool AdvanceTo(long settled)
+    {
+        lock (_advance)
+        {
+            var moved = false;
+            if (settled > _watermark)
+            {
+                Volatile.Write(ref _watermark, settled);
+                moved = true;
+            }
+
+            return SettleKnownCommitted() || moved;
+        }
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -47,7 +137,7 @@ internal sealed partial class EventWatermark(
             {
                 if (!initialized)
                 {
-                    Volatile.Write(ref _watermark, await InitialAsync(settings.EventGapTimeout, stoppingToken).ConfigureAwait(false));
+                    AdvanceTo(await InitialAsync(settings.EventGapTimeout, stoppingToken).ConfigureAwait(false));
                     initialized = true;
                     _ready.TrySetResult();
                 }
@@ -136,12 +226,8 @@ internal sealed partial class EventWatermark(
             }
         }
 
-        if (watermark != start)
-        {
-            Volatile.Write(ref _watermark, watermark);
-        }
-
-        return (watermark != start, gapPending, !gapPending && rows == WalkBatch);
+        var moved = watermark != start && AdvanceTo(watermark);
+        return (moved, gapPending, !gapPending && rows == WalkBatch);
     }
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "Event watermark could not advance ({Error}); retrying.")]

@@ -19,6 +19,9 @@ internal sealed partial class JobNotifier(IConnectionMultiplexer redis, RedisCha
     /// <summary>Pulsed when any event may have been committed (here or on another replica).</summary>
     public Signal EventsAppended { get; } = new();
 
+    /// <summary>Raised right after a COMMIT on this replica, with the sequences of the events it appended.</summary>
+    public event Action<IReadOnlyList<CommittedEvent>>? Committed;
+
     public Signal ForKind(string kind) => _kindSignals.GetOrAdd(kind, _ => new Signal());
 
     /// <summary>The signal a local waiter of provider events for the job waits on; release it with <see cref="ReleaseProviderSignal"/>.</summary>
@@ -30,6 +33,7 @@ internal sealed partial class JobNotifier(IConnectionMultiplexer redis, RedisCha
     {
         if (events.Count > 0)
         {
+            Committed?.Invoke(events);
             EventsAppended.Pulse();
         }
 

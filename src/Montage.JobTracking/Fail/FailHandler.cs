@@ -48,7 +48,7 @@ internal sealed class FailHandler(JobDatabase database, IOptions<JobTrackingOpti
                 job.ErrorMessage = job.ErrorMessage ?? message;
                 job.ErrorRetryable = false;
                 job.FinishedAt = tx.Now;
-                await tx.UpdateAsync(job, cancellationToken).ConfigureAwait(false);
+                tx.Update(job);
                 tx.AddStateEvent(job, "job.canceled");
                 await JobReadiness.OnEndedAsync(tx, job, cancellationToken).ConfigureAwait(false);
             }
@@ -65,7 +65,7 @@ internal sealed class FailHandler(JobDatabase database, IOptions<JobTrackingOpti
                 job.CheckpointSubmittedAt = null;
                 job.CheckpointUpdatedAt = null;
                 job.Progress = 0;
-                await tx.UpdateAsync(job, cancellationToken).ConfigureAwait(false);
+                tx.Update(job);
                 tx.AddStateEvent(job, "job.retrying");
             }
             else
@@ -75,7 +75,7 @@ internal sealed class FailHandler(JobDatabase database, IOptions<JobTrackingOpti
                 job.ErrorMessage = message;
                 job.ErrorRetryable = request.Error.Retryable;
                 job.FinishedAt = tx.Now;
-                await tx.UpdateAsync(job, cancellationToken).ConfigureAwait(false);
+                tx.Update(job);
                 tx.AddStateEvent(job, "job.failed");
                 await JobReadiness.OnEndedAsync(tx, job, cancellationToken).ConfigureAwait(false);
             }

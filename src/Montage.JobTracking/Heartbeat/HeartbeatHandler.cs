@@ -18,10 +18,12 @@ internal sealed class HeartbeatHandler(JobDatabase database)
 
         return await database.RunAsync(async tx =>
         {
-            var job = await LeaseGuard.LoadHeldAsync(tx, request.JobId, request.LeaseId, cancellationToken).ConfigureAwait(false);
+            // The row lock and the webhook deliveries of its provider request, in one round trip.
+            var deliveries = new List<ProviderEventDelivery>();
+            var job = await LeaseGuard.LoadHeldAsync(tx, request.JobId, request.LeaseId, cancellationToken,
+                (ProviderEventStore.ForJobSql(Errors.ParseJobId(request.JobId, "job_id")), r => deliveries.Add(ProviderEventStore.Read(r)))).ConfigureAwait(false);
             job.LeaseExpiresAt = tx.Now + (extendBy ?? TimeSpan.FromMilliseconds(job.LeaseDurationMs ?? 60_000));
-            await tx.UpdateAsync(job, cancellationToken).ConfigureAwait(false);
-            var deliveries = await ProviderEventStore.ForRequestAsync(tx, job, cancellationToken).ConfigureAwait(false);
+            tx.Update(job);
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
             var response = new HeartbeatResponse { CancelRequested = job.CancelRequested, LeaseExpiresAt = JobRecord.Stamp(job.LeaseExpiresAt.Value) };
             response.ProviderEvents.AddRange(deliveries);

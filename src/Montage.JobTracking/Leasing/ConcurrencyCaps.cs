@@ -34,26 +34,26 @@ internal sealed class ConcurrencyCaps(IOptions<JobTrackingOptions> options)
 
     public bool IsCapped(JobRecord job) => _providerCaps.ContainsKey(job.Provider) || _modelCaps.ContainsKey(job.ModelId);
 
-    public async Task<RunningCounts> CountRunningAsync(JobTransaction tx, CancellationToken cancellationToken)
+    /// <summary>Provider caps as parallel arrays (names, limits), for the lease query to skip full providers itself.</summary>
+    public (string[] Names, int[] Limits) ProviderCaps { get; } = (options.Value.Providers.Where(p => p.Value.MaxConcurrency is not null).Select(p => p.Key).ToArray(),
+        options.Value.Providers.Where(p => p.Value.MaxConcurrency is not null).Select(p => p.Value.MaxConcurrency!.Value).ToArray());
+
+    /// <summary>Model caps as parallel arrays (names, limits).</summary>
+    public (string[] Names, int[] Limits) ModelCaps { get; } = (options.Value.Models.Where(m => m.Value.MaxConcurrency is not null).Select(m => m.Key).ToArray(),
+        options.Value.Models.Where(m => m.Value.MaxConcurrency is not null).Select(m => m.Value.MaxConcurrency!.Value).ToArray());
+
+    /// <summary>Running jobs per provider and model; rows go to <see cref="AddRow"/>.</summary>
+    public static NpgsqlBatchCommand CountRunningSql() =>
+        JobTransaction.Sql("SELECT provider, model_id, count(*)::int FROM jobs WHERE state = 3 GROUP BY provider, model_id");
+
+    public static void AddRow(RunningCounts counts, NpgsqlDataReader reader)
     {
-        var counts = new RunningCounts();
-        await using var command = tx.Command("SELECT provider, model_id, count(*)::int FROM jobs WHERE state = 3 GROUP BY provider, model_id");
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            var provider = reader.GetString(0);
-            var model = reader.GetString(1);
-            var n = reader.GetInt32(2);
-            counts.ByProvider[provider] = counts.ByProvider.GetValueOrDefault(provider) + n;
-            counts.ByModel[model] = counts.ByModel.GetValueOrDefault(model) + n;
-        }
-
-        return counts;
+        var provider = reader.GetString(0);
+        var model = reader.GetString(1);
+        var n = reader.GetInt32(2);
+        counts.ByProvider[provider] = counts.ByProvider.GetValueOrDefault(provider) + n;
+        counts.ByModel[model] = counts.ByModel.GetValueOrDefault(model) + n;
     }
-
-    public (string[] Providers, string[] Models) Full(RunningCounts running) => (
-        _providerCaps.Where(c => running.ByProvider.GetValueOrDefault(c.Key) >= c.Value).Select(c => c.Key).ToArray(),
-        _modelCaps.Where(c => running.ByModel.GetValueOrDefault(c.Key) >= c.Value).Select(c => c.Key).ToArray());
 
     /// <summary>True (and counted) when the job fits under its caps.</summary>
     public bool TryTake(RunningCounts running, JobRecord job)
@@ -73,7 +73,11 @@ internal sealed class ConcurrencyCaps(IOptions<JobTrackingOptions> options)
         return true;
     }
 
-    public async Task LockAsync(JobTransaction tx, IEnumerable<JobRecord> cappedJobs, CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes the cap locks of <paramref name="cappedJobs"/> and counts the running jobs again under them, in one
+    /// round trip: the counts are then exact until COMMIT.
+    /// </summary>
+    public async Task<RunningCounts> LockAndCountAsync(JobTransaction tx, IEnumerable<JobRecord> cappedJobs, CancellationToken cancellationToken)
     {
         var keys = new SortedSet<long>();
         foreach (var job in cappedJobs)
@@ -90,14 +94,11 @@ internal sealed class ConcurrencyCaps(IOptions<JobTrackingOptions> options)
         }
 
         // One statement; its target list is evaluated left to right, i.e. in ascending key order.
-        var sql = "SELECT " + string.Join(", ", keys.Select((_, i) => $"pg_advisory_xact_lock(${i + 1})"));
-        await using var command = tx.Command(sql);
-        foreach (var key in keys)
-        {
-            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = key });
-        }
-
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        var locks = JobTransaction.Sql("SELECT " + string.Join(", ", keys.Select((_, i) => $"pg_advisory_xact_lock(${i + 1})")),
+            [.. keys.Select(k => new NpgsqlParameter<long> { TypedValue = k })]);
+        var counts = new RunningCounts();
+        await tx.ReadAsync(cancellationToken, (locks, _ => { }), (CountRunningSql(), r => AddRow(counts, r))).ConfigureAwait(false);
+        return counts;
     }
 
     private static long LockKey(string name) => BinaryPrimitives.ReadInt64BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes("montage-jobs-cap:" + name)));

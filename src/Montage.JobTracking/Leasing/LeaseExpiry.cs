@@ -8,19 +8,19 @@ namespace Montage.JobTracking.Leasing;
 /// <summary>
 /// Running jobs whose worker stopped heartbeating: past the attempt deadline they fail with "timeout";
 /// otherwise they go back to queued, keeping their provider checkpoint, so the next holder resumes the paid
-/// request instead of submitting again. Used by Lease (for its kinds) and by housekeeping (for all).
+/// request instead of submitting again. Run by housekeeping, off the Lease path; a requeued job wakes the waiting leases.
 /// </summary>
 internal static class LeaseExpiry
 {
     public static async Task<int> HandleExpiredAsync(JobTransaction tx, string[]? kinds, int limit, CancellationToken cancellationToken)
     {
-        await using var command = tx.Command($"""
+        var command = JobTransaction.Sql($"""
             SELECT {JobRecord.Columns} FROM jobs
             WHERE state = 3 AND (lease_expires_at < $1 OR attempt_deadline < $1) AND ($2::text[] IS NULL OR kind = ANY($2))
             ORDER BY id LIMIT {limit} FOR UPDATE SKIP LOCKED
-            """);
-        command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = tx.Now });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)kinds ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text });
+            """,
+            new NpgsqlParameter<DateTime> { TypedValue = tx.Now },
+            new NpgsqlParameter { Value = (object?)kinds ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text });
         var jobs = await tx.ReadJobsAsync(command, cancellationToken).ConfigureAwait(false);
         foreach (var job in jobs)
         {
@@ -38,7 +38,7 @@ internal static class LeaseExpiry
                 job.ErrorRetryable = false;
                 job.FinishedAt = tx.Now;
                 ClearLease(job);
-                await tx.UpdateAsync(job, cancellationToken).ConfigureAwait(false);
+                tx.Update(job);
                 tx.AddStateEvent(job, "job.canceled");
                 tx.WakeLeasers(job.Kind);
                 await JobReadiness.OnEndedAsync(tx, job, cancellationToken).ConfigureAwait(false);
@@ -48,7 +48,7 @@ internal static class LeaseExpiry
             job.State = JobState.Queued;
             job.NextAttemptAt = tx.Now;
             ClearLease(job);
-            await tx.UpdateAsync(job, cancellationToken).ConfigureAwait(false);
+            tx.Update(job);
             tx.AddStateEvent(job, "job.queued");
         }
 
@@ -65,7 +65,7 @@ internal static class LeaseExpiry
         job.FinishedAt = tx.Now;
         job.AttemptOpen = false;
         ClearLease(job);
-        await tx.UpdateAsync(job, cancellationToken).ConfigureAwait(false);
+        tx.Update(job);
         tx.AddStateEvent(job, "job.failed");
         tx.WakeLeasers(job.Kind);
         await JobReadiness.OnEndedAsync(tx, job, cancellationToken).ConfigureAwait(false);

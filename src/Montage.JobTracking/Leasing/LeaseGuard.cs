@@ -1,6 +1,7 @@
 using Montage.Contracts.Jobs.V1;
 using Montage.JobTracking.Cancel;
 using Montage.JobTracking.Persistence;
+using Npgsql;
 
 namespace Montage.JobTracking.Leasing;
 
@@ -11,11 +12,19 @@ namespace Montage.JobTracking.Leasing;
 /// </summary>
 internal static class LeaseGuard
 {
-    public static async Task<JobRecord> LoadHeldAsync(JobTransaction tx, string jobId, string leaseId, CancellationToken cancellationToken)
+    /// <summary>Locks the job and checks the lease; <paramref name="alongside"/> are reads the handler needs too, sent in the same round trip after the row lock.</summary>
+    public static async Task<JobRecord> LoadHeldAsync(
+        JobTransaction tx, string jobId, string leaseId, CancellationToken cancellationToken, params (NpgsqlBatchCommand Command, Action<NpgsqlDataReader> Row)[] alongside)
     {
         var id = Errors.ParseJobId(jobId, "job_id");
         var lease = Errors.ParseLeaseId(leaseId);
-        var job = await tx.LoadForUpdateAsync(id, cancellationToken).ConfigureAwait(false) ?? throw Errors.JobNotFound(jobId);
+        JobRecord? job = null;
+        await tx.ReadAsync(cancellationToken, [(JobTransaction.LockJobsSql([id]), r => job = JobRecord.Read(r)), .. alongside]).ConfigureAwait(false);
+        if (job is null)
+        {
+            throw Errors.JobNotFound(jobId);
+        }
+
         EnsureHeld(job, lease);
         return job;
     }

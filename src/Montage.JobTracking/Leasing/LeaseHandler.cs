@@ -17,21 +17,34 @@ internal sealed class LeaseHandler(JobDatabase database, JobNotifier notifier, C
 {
     private const int MaxWorkerIdLength = 256;
 
-    /// <summary>Picks candidates for owners in fairness order: fewest running jobs first, then the one leased longest ago.</summary>
+    /// <summary>
+    /// Picks candidates for owners in fairness order: fewest running jobs first, then the one leased longest ago.
+    /// Providers and models whose cap is reached ($5..$8: names and limits) are skipped here, so a full cap never
+    /// hides leasable jobs of other models behind the LIMIT.
+    /// </summary>
     private static readonly string CandidatesSql = $"""
-        WITH owners AS (
+        WITH running AS (SELECT provider, model_id, count(*) AS n FROM jobs WHERE state = 3 GROUP BY provider, model_id),
+        full_providers AS (
+            SELECT c.name FROM unnest($5::text[], $6::int[]) AS c(name, cap)
+            WHERE coalesce((SELECT sum(n) FROM running WHERE provider = c.name), 0) >= c.cap),
+        full_models AS (
+            SELECT c.name FROM unnest($7::text[], $8::int[]) AS c(name, cap)
+            WHERE coalesce((SELECT sum(n) FROM running WHERE model_id = c.name), 0) >= c.cap),
+        owners AS (
             SELECT q.owner, row_number() OVER (ORDER BY coalesce(r.running, 0), coalesce(c.last_leased_at, '-infinity'), q.owner) AS rank
             FROM (SELECT DISTINCT owner FROM jobs
-                  WHERE state = 2 AND kind = ANY($1) AND next_attempt_at <= $2 AND provider <> ALL($3) AND model_id <> ALL($4)) q
+                  WHERE state = 2 AND kind = ANY($1) AND next_attempt_at <= $2
+                    AND provider NOT IN (SELECT name FROM full_providers) AND model_id NOT IN (SELECT name FROM full_models)) q
             LEFT JOIN (SELECT owner, count(*) AS running FROM jobs WHERE state = 3 GROUP BY owner) r ON r.owner = q.owner
             LEFT JOIN owner_lease_clock c ON c.owner = q.owner
             ORDER BY rank
-            LIMIT $5)
+            LIMIT $3)
         SELECT j.* FROM owners o CROSS JOIN LATERAL (
             SELECT {JobRecord.Columns} FROM jobs
-            WHERE owner = o.owner AND state = 2 AND kind = ANY($1) AND next_attempt_at <= $2 AND provider <> ALL($3) AND model_id <> ALL($4)
+            WHERE owner = o.owner AND state = 2 AND kind = ANY($1) AND next_attempt_at <= $2
+              AND provider NOT IN (SELECT name FROM full_providers) AND model_id NOT IN (SELECT name FROM full_models)
             ORDER BY next_attempt_at, id
-            LIMIT $5
+            LIMIT $4
             FOR UPDATE SKIP LOCKED) j
         ORDER BY o.rank, j.next_attempt_at, j.id
         """;
@@ -107,29 +120,40 @@ internal sealed class LeaseHandler(JobDatabase database, JobNotifier notifier, C
             leaseDuration, maxWait > settings.MaxLeaseWait ? settings.MaxLeaseWait : maxWait);
     }
 
+    /// <summary>
+    /// One try, usually two round trips: the running counts and the fair candidates (locked), then the lease
+    /// updates, the owners' lease clock, the events and COMMIT. Capped candidates add one round trip for the cap
+    /// locks. Expired leases are not looked at here: housekeeping requeues them and wakes the waiting leases.
+    /// </summary>
     internal Task<LeaseResponse> TryLeaseAsync(string workerId, string[] kinds, int maxJobs, TimeSpan leaseDuration, CancellationToken cancellationToken) =>
         database.RunAsync(async tx =>
         {
-            _ = await LeaseExpiry.HandleExpiredAsync(tx, kinds, 100, cancellationToken).ConfigureAwait(false);
-            var running = caps.IsEmpty ? null : await caps.CountRunningAsync(tx, cancellationToken).ConfigureAwait(false);
-            var (fullProviders, fullModels) = running is null ? ([], []) : caps.Full(running);
-
-            List<JobRecord> candidates;
-            await using (var command = tx.Command(CandidatesSql))
+            var running = caps.IsEmpty ? null : new RunningCounts();
+            var candidates = new List<JobRecord>();
+            var pick = JobTransaction.Sql(CandidatesSql,
+                new NpgsqlParameter<string[]> { TypedValue = kinds },
+                new NpgsqlParameter<DateTime> { TypedValue = tx.Now },
+                new NpgsqlParameter<int> { TypedValue = maxJobs },
+                new NpgsqlParameter<int> { TypedValue = maxJobs },
+                new NpgsqlParameter<string[]> { TypedValue = caps.ProviderCaps.Names },
+                new NpgsqlParameter<int[]> { TypedValue = caps.ProviderCaps.Limits },
+                new NpgsqlParameter<string[]> { TypedValue = caps.ModelCaps.Names },
+                new NpgsqlParameter<int[]> { TypedValue = caps.ModelCaps.Limits });
+            if (running is null)
             {
-                command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = kinds });
-                command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = tx.Now });
-                command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = fullProviders });
-                command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = fullModels });
-                command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = maxJobs });
-                candidates = await tx.ReadJobsAsync(command, cancellationToken).ConfigureAwait(false);
+                await tx.ReadAsync(pick, r => candidates.Add(JobRecord.Read(r)), cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await tx.ReadAsync(cancellationToken,
+                    (ConcurrencyCaps.CountRunningSql(), r => ConcurrencyCaps.AddRow(running, r)),
+                    (pick, r => candidates.Add(JobRecord.Read(r)))).ConfigureAwait(false);
             }
 
             if (candidates.Count > 0 && !caps.IsEmpty && candidates.Any(caps.IsCapped))
             {
                 // The counts above were a hint; under the cap locks they are exact.
-                await caps.LockAsync(tx, candidates.Where(caps.IsCapped), cancellationToken).ConfigureAwait(false);
-                running = await caps.CountRunningAsync(tx, cancellationToken).ConfigureAwait(false);
+                running = await caps.LockAndCountAsync(tx, candidates.Where(caps.IsCapped), cancellationToken).ConfigureAwait(false);
             }
 
             var chosen = PickRoundRobin(candidates, maxJobs, running);
@@ -158,13 +182,10 @@ internal sealed class LeaseHandler(JobDatabase database, JobNotifier notifier, C
                 tx.AddStateEvent(job, "job.running");
             }
 
-            await tx.UpdateManyAsync(chosen, cancellationToken).ConfigureAwait(false);
-            await using (var touch = tx.Command(TouchOwnersSql))
-            {
-                touch.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = chosen.Select(j => j.Owner).Distinct().ToArray() });
-                touch.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = tx.Now });
-                await touch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
+            tx.UpdateMany(chosen);
+            tx.Write(JobTransaction.Sql(TouchOwnersSql,
+                new NpgsqlParameter<string[]> { TypedValue = chosen.Select(j => j.Owner).Distinct().ToArray() },
+                new NpgsqlParameter<DateTime> { TypedValue = tx.Now }));
 
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
             foreach (var job in chosen)

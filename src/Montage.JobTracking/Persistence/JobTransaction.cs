@@ -7,9 +7,16 @@ using NpgsqlTypes;
 namespace Montage.JobTracking.Persistence;
 
 /// <summary>
-/// One short database transaction over jobs: rows are loaded under a lock, changed, written back, and the
-/// events describing the changes are appended as the last statement before COMMIT, so their sequence numbers
-/// are taken as late as possible (see <see cref="EventWatermark"/>). Notifications go out only after COMMIT.
+/// One short database transaction over jobs, sent in as few round trips as its logic allows. Writes whose
+/// outcome the logic does not read (row updates, inserts) are not sent on their own: they travel in front of the
+/// next read, or with the event append and COMMIT, in one <see cref="NpgsqlBatch"/>. BEGIN rides on the first
+/// batch. So a job RPC costs one round trip per decision it must read from the database (usually one: lock the
+/// row) plus one for the commit, and an RPC that needs no read (Submit without cache or dependencies) costs one.
+/// <para>
+/// The events describing the changes are appended as the last statement before COMMIT, in the same batch, so
+/// their sequence numbers are taken as late as possible (see <see cref="EventWatermark"/>). Notifications go
+/// out only after COMMIT.
+/// </para>
 /// </summary>
 internal sealed class JobTransaction : IAsyncDisposable
 {
@@ -29,50 +36,44 @@ internal sealed class JobTransaction : IAsyncDisposable
         SELECT sequence FROM e ORDER BY sequence
         """;
 
+    private readonly NpgsqlConnection _connection;
     private readonly JobNotifier _notifier;
+    private readonly List<NpgsqlBatchCommand> _pendingWrites = [];
     private readonly List<PendingEvent> _events = [];
-    private readonly Dictionary<Guid, JobRecord> _touched = [];
     private readonly HashSet<string> _wakeKinds = new(StringComparer.Ordinal);
     private readonly HashSet<Guid> _providerWakes = [];
+    private bool _begun;
     private bool _committed;
 
-    private JobTransaction(NpgsqlConnection connection, NpgsqlTransaction transaction, JobNotifier notifier, DateTime now)
+    private JobTransaction(NpgsqlConnection connection, JobNotifier notifier, DateTime now)
     {
-        Connection = connection;
-        Transaction = transaction;
+        _connection = connection;
         _notifier = notifier;
         Now = now;
     }
-
-    public NpgsqlConnection Connection { get; }
-
-    public NpgsqlTransaction Transaction { get; }
 
     /// <summary>The transaction's clock reading (UTC, microsecond precision like Postgres).</summary>
     public DateTime Now { get; }
 
     public static async Task<JobTransaction> BeginAsync(NpgsqlDataSource dataSource, JobNotifier notifier, TimeProvider time, CancellationToken cancellationToken)
     {
+        // Nothing is sent yet: BEGIN goes with the first batch.
         var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            var now = time.GetUtcNow().UtcDateTime;
-            now = new DateTime(now.Ticks - (now.Ticks % 10), DateTimeKind.Utc);
-            return new JobTransaction(connection, transaction, notifier, now);
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+        var now = time.GetUtcNow().UtcDateTime;
+        now = new DateTime(now.Ticks - (now.Ticks % 10), DateTimeKind.Utc);
+        return new JobTransaction(connection, notifier, now);
     }
 
-    public NpgsqlCommand Command(string sql)
+    /// <summary>A statement with positional parameters ($1, $2, ...) in the given order.</summary>
+    public static NpgsqlBatchCommand Sql(string sql, params NpgsqlParameter[] parameters)
     {
-        var command = new NpgsqlCommand(sql, Connection, Transaction);
+        var command = new NpgsqlBatchCommand(sql);
+        command.Parameters.AddRange(parameters);
         return command;
     }
+
+    /// <summary>A write whose result is not needed: sent with the next read or the commit.</summary>
+    public void Write(NpgsqlBatchCommand command) => _pendingWrites.Add(command);
 
     public async Task<JobRecord?> LoadForUpdateAsync(Guid id, CancellationToken cancellationToken)
     {
@@ -88,61 +89,71 @@ internal sealed class JobTransaction : IAsyncDisposable
             return [];
         }
 
-        await using var command = Command($"SELECT {JobRecord.Columns} FROM jobs WHERE id = ANY($1) ORDER BY id FOR UPDATE");
-        command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = ids.ToArray() });
-        return await ReadJobsAsync(command, cancellationToken).ConfigureAwait(false);
+        return await ReadJobsAsync(LockJobsSql(ids), cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<List<JobRecord>> ReadJobsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    public static NpgsqlBatchCommand LockJobsSql(IReadOnlyCollection<Guid> ids) =>
+        Sql($"SELECT {JobRecord.Columns} FROM jobs WHERE id = ANY($1) ORDER BY id FOR UPDATE", new NpgsqlParameter<Guid[]> { TypedValue = ids.ToArray() });
+
+    public async Task<List<JobRecord>> ReadJobsAsync(NpgsqlBatchCommand command, CancellationToken cancellationToken)
     {
         var jobs = new List<JobRecord>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            var job = JobRecord.Read(reader);
-            _touched[job.Id] = job;
-            jobs.Add(job);
-        }
-
+        await ReadAsync(cancellationToken, (command, r => jobs.Add(JobRecord.Read(r)))).ConfigureAwait(false);
         return jobs;
     }
 
-    public async Task InsertAsync(JobRecord job, CancellationToken cancellationToken)
+    public Task ReadAsync(NpgsqlBatchCommand command, Action<NpgsqlDataReader> row, CancellationToken cancellationToken) =>
+        ReadAsync(cancellationToken, (command, row));
+
+    /// <summary>
+    /// Sends the pending writes and then <paramref name="reads"/> in one round trip; <c>row</c> sees each row of its
+    /// statement. Every read must return a result set (a SELECT or a statement with RETURNING).
+    /// </summary>
+    public async Task ReadAsync(CancellationToken cancellationToken, params (NpgsqlBatchCommand Command, Action<NpgsqlDataReader> Row)[] reads)
     {
-        await using var command = Command(InsertSql);
-        job.AddParameters(command.Parameters);
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        _touched[job.Id] = job;
+        await using var batch = NewBatch();
+        foreach (var (command, _) in reads)
+        {
+            batch.BatchCommands.Add(command);
+        }
+
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < reads.Length; i++)
+        {
+            // Statements without a result set (BEGIN, the pending writes) are skipped by the reader.
+            if (i > 0 && !await reader.NextResultAsync(cancellationToken).ConfigureAwait(false))
+            {
+                throw new InvalidOperationException($"Read {i} of the batch returned no result set.");
+            }
+
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                reads[i].Row(reader);
+            }
+        }
     }
 
-    public async Task UpdateAsync(JobRecord job, CancellationToken cancellationToken)
+    public void Insert(JobRecord job)
+    {
+        var command = new NpgsqlBatchCommand(InsertSql);
+        job.AddParameters(command.Parameters);
+        Write(command);
+    }
+
+    public void Update(JobRecord job)
     {
         job.UpdatedAt = Now;
-        await using var command = Command(UpdateSql);
+        var command = new NpgsqlBatchCommand(UpdateSql);
         job.AddParameters(command.Parameters);
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        _touched[job.Id] = job;
+        Write(command);
     }
 
-    /// <summary>Writes several rows back in one round trip.</summary>
-    public async Task UpdateManyAsync(IReadOnlyCollection<JobRecord> jobs, CancellationToken cancellationToken)
+    public void UpdateMany(IEnumerable<JobRecord> jobs)
     {
-        if (jobs.Count == 0)
-        {
-            return;
-        }
-
-        await using var batch = new NpgsqlBatch(Connection, Transaction);
         foreach (var job in jobs)
         {
-            job.UpdatedAt = Now;
-            var command = new NpgsqlBatchCommand(UpdateSql);
-            job.AddParameters(command.Parameters);
-            batch.BatchCommands.Add(command);
-            _touched[job.Id] = job;
+            Update(job);
         }
-
-        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A state-change event carrying the job as it is now.</summary>
@@ -171,42 +182,66 @@ internal sealed class JobTransaction : IAsyncDisposable
 
     public void WakeProviderWaiter(Guid jobId) => _providerWakes.Add(jobId);
 
+    /// <summary>Pending writes, the event append and COMMIT in one round trip; the notifications after it.</summary>
     public async Task CommitAsync(CancellationToken cancellationToken)
     {
         var committed = new List<CommittedEvent>(_events.Count);
+        if (_pendingWrites.Count == 0 && _events.Count == 0)
+        {
+            // Nothing was changed: end the read-only transaction, if one was started.
+            if (_begun)
+            {
+                await using var end = NewBatch();
+                end.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+                await end.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            _committed = true;
+            _notifier.AfterCommit(committed, _wakeKinds, _providerWakes);
+            return;
+        }
+
+        await using var batch = NewBatch();
         if (_events.Count > 0)
         {
-            await using var command = Command(AppendEventsSql);
-            command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = _events.Select(e => e.Job.Id).ToArray() });
-            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = _events.Select(e => e.Job.Owner).ToArray() });
-            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = _events.Select(e => e.Job.ProductionId).ToArray() });
-            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = _events.Select(e => e.Event.Type).ToArray() });
-            command.Parameters.Add(new NpgsqlParameter { Value = _events.Select(e => e.Event.ToByteArray()).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+            batch.BatchCommands.Add(Sql(AppendEventsSql,
+                new NpgsqlParameter<Guid[]> { TypedValue = _events.Select(e => e.Job.Id).ToArray() },
+                new NpgsqlParameter<string[]> { TypedValue = _events.Select(e => e.Job.Owner).ToArray() },
+                new NpgsqlParameter<string[]> { TypedValue = _events.Select(e => e.Job.ProductionId).ToArray() },
+                new NpgsqlParameter<string[]> { TypedValue = _events.Select(e => e.Event.Type).ToArray() },
+                new NpgsqlParameter { Value = _events.Select(e => e.Event.ToByteArray()).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea }));
+        }
+
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
             var index = 0;
-            await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            while (_events.Count > 0 && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    var pending = _events[index++];
-                    var sequence = reader.GetInt64(0);
-                    pending.Job.LastEventSequence = Math.Max(pending.Job.LastEventSequence, sequence);
-                    committed.Add(new CommittedEvent(sequence, pending.Job.Id, pending.Job.Owner, pending.Job.ProductionId));
-                }
+                var pending = _events[index++];
+                var sequence = reader.GetInt64(0);
+                pending.Job.LastEventSequence = Math.Max(pending.Job.LastEventSequence, sequence);
+                committed.Add(new CommittedEvent(sequence, pending.Job.Id, pending.Job.Owner, pending.Job.ProductionId));
+            }
+
+            // Reads COMMIT's outcome: a deferred constraint or serialization failure surfaces here, not later.
+            while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false))
+            {
             }
         }
 
-        await Transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         _committed = true;
         _notifier.AfterCommit(committed, _wakeKinds, _providerWakes);
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (!_committed)
+        if (_begun && !_committed && _connection.FullState == System.Data.ConnectionState.Open)
         {
             try
             {
-                await Transaction.RollbackAsync().ConfigureAwait(false);
+                await using var rollback = new NpgsqlCommand("ROLLBACK", _connection);
+                await rollback.ExecuteNonQueryAsync().ConfigureAwait(false);
             }
             catch (Exception exception) when (exception is NpgsqlException or InvalidOperationException)
             {
@@ -214,8 +249,26 @@ internal sealed class JobTransaction : IAsyncDisposable
             }
         }
 
-        await Transaction.DisposeAsync().ConfigureAwait(false);
-        await Connection.DisposeAsync().ConfigureAwait(false);
+        await _connection.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>A batch starting with BEGIN (the first time) and the pending writes.</summary>
+    private NpgsqlBatch NewBatch()
+    {
+        var batch = new NpgsqlBatch(_connection);
+        if (!_begun)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
+            _begun = true;
+        }
+
+        foreach (var write in _pendingWrites)
+        {
+            batch.BatchCommands.Add(write);
+        }
+
+        _pendingWrites.Clear();
+        return batch;
     }
 
     private static string BuildUpdateSql()

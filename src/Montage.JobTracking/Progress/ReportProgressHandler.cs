@@ -54,7 +54,7 @@ internal sealed class ReportProgressHandler(JobDatabase database, IOptions<JobTr
 
             if (changed)
             {
-                await tx.UpdateAsync(job, cancellationToken).ConfigureAwait(false);
+                tx.Update(job);
                 await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
             }
 

@@ -51,30 +51,24 @@ internal sealed class DeliverProviderEventHandler(JobDatabase database, IOptions
 
         return await database.RunAsync(async tx =>
         {
-            JobRecord? job;
-            await using (var find = tx.Command($"SELECT {JobRecord.Columns} FROM jobs WHERE checkpoint_provider = $1 AND checkpoint_request_id = $2 FOR UPDATE"))
-            {
-                find.Parameters.Add(new NpgsqlParameter<string> { TypedValue = request.Provider });
-                find.Parameters.Add(new NpgsqlParameter<string> { TypedValue = request.RequestId });
-                var found = await tx.ReadJobsAsync(find, cancellationToken).ConfigureAwait(false);
-                job = found.Count == 0 ? null : found[0];
-            }
-
+            // The job holding the request (locked) and the recorded delivery, in one round trip.
             var receivedAt = request.ReceivedAt?.ToDateTime() ?? tx.Now;
-            bool inserted;
-            await using (var insert = tx.Command("""
+            JobRecord? job = null;
+            var inserted = false;
+            var find = JobTransaction.Sql($"SELECT {JobRecord.Columns} FROM jobs WHERE checkpoint_provider = $1 AND checkpoint_request_id = $2 FOR UPDATE",
+                new NpgsqlParameter<string> { TypedValue = request.Provider },
+                new NpgsqlParameter<string> { TypedValue = request.RequestId });
+            var insert = JobTransaction.Sql("""
                 INSERT INTO provider_events (provider, request_id, outcome, payload_json, received_at, job_id)
-                VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING
-                """))
-            {
-                insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = request.Provider });
-                insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = request.RequestId });
-                insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = request.Outcome });
-                insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = payload });
-                insert.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = receivedAt });
-                insert.Parameters.Add(new NpgsqlParameter { Value = (object?)job?.Id ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid });
-                inserted = await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
-            }
+                SELECT $1, $2, $3, $4, $5, (SELECT id FROM jobs WHERE checkpoint_provider = $1 AND checkpoint_request_id = $2)
+                ON CONFLICT DO NOTHING RETURNING 1
+                """,
+                new NpgsqlParameter<string> { TypedValue = request.Provider },
+                new NpgsqlParameter<string> { TypedValue = request.RequestId },
+                new NpgsqlParameter<string> { TypedValue = request.Outcome },
+                new NpgsqlParameter<string> { TypedValue = payload },
+                new NpgsqlParameter<DateTime> { TypedValue = receivedAt });
+            await tx.ReadAsync(cancellationToken, (find, r => job = JobRecord.Read(r)), (insert, _ => inserted = true)).ConfigureAwait(false);
 
             if (job is not null && inserted)
             {

@@ -4,59 +4,47 @@ using Npgsql;
 
 namespace Montage.JobTracking.ProviderEvents;
 
-/// <summary>Reads and attaches recorded provider webhook deliveries.</summary>
+/// <summary>Reads and attaches recorded provider webhook deliveries; the reads are statements a handler sends with its own.</summary>
 internal static class ProviderEventStore
 {
-    public static async Task<List<ProviderEventDelivery>> ForRequestAsync(JobTransaction tx, JobRecord job, CancellationToken cancellationToken)
+    private const string DeliveryColumns = "pe.provider, pe.request_id, pe.outcome, pe.payload_json, pe.received_at";
+
+    /// <summary>Every delivery for the provider request the job holds (none before its Checkpoint).</summary>
+    public static NpgsqlBatchCommand ForJobSql(Guid jobId) => JobTransaction.Sql($"""
+        SELECT {DeliveryColumns} FROM provider_events pe
+        JOIN jobs j ON pe.provider = j.checkpoint_provider AND pe.request_id = j.checkpoint_request_id
+        WHERE j.id = $1 ORDER BY pe.recorded_at
+        """, new NpgsqlParameter<Guid> { TypedValue = jobId });
+
+    /// <summary>Deliveries for a provider request that no job held when they arrived (the webhook outran the Checkpoint).</summary>
+    public static NpgsqlBatchCommand EarlySql(string provider, string requestId) => JobTransaction.Sql($"""
+        SELECT {DeliveryColumns} FROM provider_events pe
+        WHERE pe.provider = $1 AND pe.request_id = $2 AND pe.job_id IS NULL ORDER BY pe.recorded_at
+        """,
+        new NpgsqlParameter<string> { TypedValue = provider },
+        new NpgsqlParameter<string> { TypedValue = requestId });
+
+    /// <summary>The early deliveries now belong to the job that checkpointed their request; its worker hears of them.</summary>
+    public static void AttachEarly(JobTransaction tx, JobRecord job, IReadOnlyList<ProviderEventDelivery> early)
     {
-        var list = new List<ProviderEventDelivery>();
-        if (job.CheckpointRequestId is null)
+        if (early.Count == 0)
         {
-            return list;
+            return;
         }
 
-        await using var command = tx.Command("""
-            SELECT provider, request_id, outcome, payload_json, received_at FROM provider_events
-            WHERE provider = $1 AND request_id = $2 ORDER BY recorded_at
-            """);
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = job.CheckpointProvider ?? "" });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = job.CheckpointRequestId });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            list.Add(Read(reader));
-        }
-
-        return list;
-    }
-
-    /// <summary>Deliveries that arrived before the Checkpoint (the webhook outran it) now belong to the job.</summary>
-    public static async Task AttachEarlyAsync(JobTransaction tx, JobRecord job, CancellationToken cancellationToken)
-    {
-        await using var command = tx.Command("""
-            UPDATE provider_events SET job_id = $1 WHERE provider = $2 AND request_id = $3 AND job_id IS NULL
-            RETURNING provider, request_id, outcome, payload_json, received_at
-            """);
-        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = job.Id });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = job.CheckpointProvider ?? "" });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = job.CheckpointRequestId ?? "" });
-        var attached = new List<ProviderEventDelivery>();
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                attached.Add(Read(reader));
-            }
-        }
-
-        foreach (var delivery in attached)
+        tx.Write(JobTransaction.Sql("UPDATE provider_events SET job_id = $1 WHERE provider = $2 AND request_id = $3 AND job_id IS NULL",
+            new NpgsqlParameter<Guid> { TypedValue = job.Id },
+            new NpgsqlParameter<string> { TypedValue = job.CheckpointProvider ?? "" },
+            new NpgsqlParameter<string> { TypedValue = job.CheckpointRequestId ?? "" }));
+        foreach (var delivery in early)
         {
             tx.AddEvent(job, new JobEvent { Type = "job.provider_event", ProviderEvent = delivery });
-            tx.WakeProviderWaiter(job.Id);
         }
+
+        tx.WakeProviderWaiter(job.Id);
     }
 
-    private static ProviderEventDelivery Read(NpgsqlDataReader reader) => new()
+    public static ProviderEventDelivery Read(NpgsqlDataReader reader) => new()
     {
         Provider = reader.GetString(0),
         RequestId = reader.GetString(1),

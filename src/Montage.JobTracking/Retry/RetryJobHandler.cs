@@ -42,7 +42,7 @@ internal sealed class RetryJobHandler(JobDatabase database)
             Reset(job);
             tx.AddStateEvent(job, "job.retrying");
             var outcome = await JobReadiness.DecideAsync(tx, job, upstreams, cancellationToken).ConfigureAwait(false);
-            await tx.UpdateAsync(job, cancellationToken).ConfigureAwait(false);
+            tx.Update(job);
 
             var response = new RetryJobResponse();
             var dependents = new List<JobRecord>();
@@ -60,7 +60,7 @@ internal sealed class RetryJobHandler(JobDatabase database)
                 Reset(dependent);
                 dependent.State = JobState.Waiting;
                 tx.AddStateEvent(dependent, "job.waiting");
-                await tx.UpdateAsync(dependent, cancellationToken).ConfigureAwait(false);
+                tx.Update(dependent);
                 dependents.Add(dependent);
             }
 
@@ -104,21 +104,15 @@ internal sealed class RetryJobHandler(JobDatabase database)
 
     private static async Task<List<Guid>> FindDependentsAsync(JobTransaction tx, Guid id, CancellationToken cancellationToken)
     {
-        await using var command = tx.Command("""
+        var command = JobTransaction.Sql("""
             WITH RECURSIVE downstream(id) AS (
                 SELECT job_id FROM job_dependencies WHERE depends_on = $1
                 UNION
                 SELECT d.job_id FROM job_dependencies d JOIN downstream ON d.depends_on = downstream.id)
             SELECT id FROM downstream
-            """);
-        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = id });
+            """, new NpgsqlParameter<Guid> { TypedValue = id });
         var ids = new List<Guid>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            ids.Add(reader.GetGuid(0));
-        }
-
+        await tx.ReadAsync(command, reader => ids.Add(reader.GetGuid(0)), cancellationToken).ConfigureAwait(false);
         return ids;
     }
 }

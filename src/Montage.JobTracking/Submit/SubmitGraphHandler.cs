@@ -45,20 +45,19 @@ internal sealed class SubmitGraphHandler(JobDatabase database, IOptions<JobTrack
                 }
 
                 _ = await JobReadiness.DecideAsync(tx, job, upstreams, cancellationToken).ConfigureAwait(false);
-                await SubmitJobHandler.InsertAsync(tx, job, cancellationToken).ConfigureAwait(false);
+                SubmitJobHandler.Insert(tx, job);
                 created[node.LocalKey] = job;
             }
 
             if (request.IdempotencyKey.Length > 0)
             {
-                await using var command = tx.Command(
-                    "INSERT INTO graph_submissions (owner, idempotency_key, request_hash, local_keys, job_ids) VALUES ($1, $2, $3, $4, $5)");
-                command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = request.Owner });
-                command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = request.IdempotencyKey });
-                command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = JobFactory.RequestHash(request) });
-                command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = request.Nodes.Select(n => n.LocalKey).ToArray() });
-                command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = request.Nodes.Select(n => created[n.LocalKey].Id).ToArray() });
-                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                tx.Write(JobTransaction.Sql(
+                    "INSERT INTO graph_submissions (owner, idempotency_key, request_hash, local_keys, job_ids) VALUES ($1, $2, $3, $4, $5)",
+                    new NpgsqlParameter<string> { TypedValue = request.Owner },
+                    new NpgsqlParameter<string> { TypedValue = request.IdempotencyKey },
+                    new NpgsqlParameter<byte[]> { TypedValue = JobFactory.RequestHash(request) },
+                    new NpgsqlParameter<string[]> { TypedValue = request.Nodes.Select(n => n.LocalKey).ToArray() },
+                    new NpgsqlParameter<Guid[]> { TypedValue = request.Nodes.Select(n => created[n.LocalKey].Id).ToArray() }));
             }
 
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -203,22 +202,21 @@ internal sealed class SubmitGraphHandler(JobDatabase database, IOptions<JobTrack
 
     private static async Task<SubmitGraphResponse?> FindExistingAsync(JobTransaction tx, SubmitGraphRequest request, CancellationToken cancellationToken)
     {
-        byte[] hash;
-        string[] keys;
-        Guid[] ids;
-        await using (var command = tx.Command("SELECT request_hash, local_keys, job_ids FROM graph_submissions WHERE owner = $1 AND idempotency_key = $2"))
+        byte[]? hash = null;
+        string[] keys = [];
+        Guid[] ids = [];
+        var find = JobTransaction.Sql("SELECT request_hash, local_keys, job_ids FROM graph_submissions WHERE owner = $1 AND idempotency_key = $2",
+            new NpgsqlParameter<string> { TypedValue = request.Owner },
+            new NpgsqlParameter<string> { TypedValue = request.IdempotencyKey });
+        await tx.ReadAsync(find, reader =>
         {
-            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = request.Owner });
-            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = request.IdempotencyKey });
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                return null;
-            }
-
             hash = (byte[])reader[0];
             keys = (string[])reader[1];
             ids = (Guid[])reader[2];
+        }, cancellationToken).ConfigureAwait(false);
+        if (hash is null)
+        {
+            return null;
         }
 
         if (!hash.AsSpan().SequenceEqual(JobFactory.RequestHash(request)))
@@ -226,8 +224,7 @@ internal sealed class SubmitGraphHandler(JobDatabase database, IOptions<JobTrack
             throw Errors.AlreadyExists($"idempotency_key '{Errors.Truncate(request.IdempotencyKey)}' was already used for a different graph");
         }
 
-        await using var jobsCommand = tx.Command($"SELECT {JobRecord.Columns} FROM jobs WHERE id = ANY($1)");
-        jobsCommand.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = ids });
+        var jobsCommand = JobTransaction.Sql($"SELECT {JobRecord.Columns} FROM jobs WHERE id = ANY($1)", new NpgsqlParameter<Guid[]> { TypedValue = ids });
         var jobs = (await tx.ReadJobsAsync(jobsCommand, cancellationToken).ConfigureAwait(false)).ToDictionary(j => j.Id);
         var response = new SubmitGraphResponse { Deduplicated = true };
         for (var i = 0; i < keys.Length; i++)
