@@ -1,0 +1,54 @@
+using Montage.Contracts.Jobs.V1;
+using Montage.Gateway.Forwarding;
+
+namespace Montage.Gateway.Tests.Forwarding;
+
+public sealed class ForwardedMethodsUnitTests
+{
+    [Theory]
+    [InlineData("/montage.jobs.v1.JobTracker/Submit", true)]
+    [InlineData("/montage.jobs.v1.JobTracker/SubmitGraph", true)]
+    [InlineData("/montage.jobs.v1.JobTracker/Get", true)]
+    [InlineData("/montage.jobs.v1.JobTracker/Watch", true)]
+    [InlineData("/montage.jobs.v1.JobTracker/Lease", false)]
+    [InlineData("/montage.jobs.v1.JobTracker/Complete", false)]
+    [InlineData("/montage.jobs.v1.JobTracker/DeliverProviderEvent", false)]
+    [InlineData("/montage.assets.v1.AssetStore/Stat", true)]
+    public void Only_methods_whose_requests_name_an_owner_are_forwardable(string path, bool expected)
+    {
+        var method = ForwardedMethods.Find(path);
+
+        Assert.NotNull(method);
+        Assert.Equal(expected, ForwardedMethods.CarriesOwner(method.InputType));
+    }
+
+    [Fact]
+    public void Unknown_paths_are_not_found() => Assert.Null(ForwardedMethods.Find("/montage.jobs.v1.JobTracker/Erase"));
+
+    [Fact]
+    public void Every_owner_of_a_graph_is_rewritten_including_nested_specs()
+    {
+        var request = new SubmitGraphRequest { Owner = "mallory", Nodes = { new GraphNode { LocalKey = "a", Spec = new JobSpec { Owner = "victim" } } } };
+
+        ForwardedMethods.ImposeOwner(request, "alice");
+
+        Assert.Equal("alice", request.Owner);
+        Assert.Equal("alice", request.Nodes[0].Spec.Owner);
+    }
+
+    [Fact]
+    public void An_owner_scope_is_rewritten_only_when_it_is_the_chosen_scope()
+    {
+        var byOwner = new WatchRequest { OwnerScope = "victim" };
+        var byJob = new WatchRequest { JobId = "job_1" };
+
+        ForwardedMethods.ImposeOwner(byOwner, "alice");
+        ForwardedMethods.ImposeOwner(byJob, "alice");
+
+        Assert.Equal("alice", byOwner.OwnerScope);
+        Assert.Equal("alice", byOwner.Owner);
+        Assert.Equal("job_1", byJob.JobId);
+        Assert.Equal(WatchRequest.ScopeOneofCase.JobId, byJob.ScopeCase);
+        Assert.Equal("alice", byJob.Owner);
+    }
+}
