@@ -52,6 +52,11 @@ internal sealed class JobRunner(
             {
                 // Lease lost or shutting down: the next holder of the lease resumes from the checkpoint.
             }
+            catch (OperationCanceledException) when (lease.CancelRequested)
+            {
+                // Canceled before anything reached the provider (e.g. while inputs were being uploaded).
+                await FailAsync(lease, Canceled(null, 0)).ConfigureAwait(false);
+            }
             catch (JobFailureException failure)
             {
                 await FailAsync(lease, failure).ConfigureAwait(false);
@@ -299,7 +304,7 @@ internal sealed class JobRunner(
         }
     }
 
-    private JobFailureException Canceled(CancelOutcome? outcome, long estimate)
+    private static JobFailureException Canceled(CancelOutcome? outcome, long estimate)
     {
         return new JobFailureException(JobErrors.Canceled, "Canceled at the client's request.", retryable: false)
         {
