@@ -41,5 +41,13 @@ public partial class Program
             .WaitFor(gatewayDb)
             .WaitFor(jobs)
             .WaitFor(assets);
+
+        // Generation workers: two replicas each, so a crashed one's jobs are resumed by the other.
+        builder.AddMontageService("images", "../src/Montage.ImageGeneration/Montage.ImageGeneration.csproj")
+            .WithReplicas(2).WithReference(jobs).WithReference(assets).WaitFor(jobs).WaitFor(assets);
+        builder.AddMontageService("compositing", "../src/Montage.Compositing/Montage.Compositing.csproj")
+            .WithReplicas(2).WithReference(jobs).WithReference(assets).WaitFor(jobs).WaitFor(assets);
+        builder.AddMontageService("videos", "../src/Montage.VideoGeneration/Montage.VideoGeneration.csproj")
+            .WithReplicas(2).WithReference(jobs).WithReference(assets).WaitFor(jobs).WaitFor(assets);
     }
 }
