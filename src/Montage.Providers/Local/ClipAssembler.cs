@@ -69,7 +69,12 @@ public sealed class ClipAssembler(FfmpegRunner runner, MediaProbe probe)
         var graph = new StringBuilder();
         for (var i = 0; i < normalizedClips.Count; i++)
         {
-            graph.Append(CultureInfo.InvariantCulture, $"[{i}:v][{i}:a]");
+            graph.Append(CultureInfo.InvariantCulture, $"[{i}:a]{AudioLength.Exactly(durations[i])}[a{i}];");
+        }
+
+        for (var i = 0; i < normalizedClips.Count; i++)
+        {
+            graph.Append(CultureInfo.InvariantCulture, $"[{i}:v][a{i}]");
         }
 
         graph.Append(CultureInfo.InvariantCulture, $"concat=n={normalizedClips.Count}:v=1:a=1[v][a]");
@@ -102,12 +107,17 @@ public sealed class ClipAssembler(FfmpegRunner runner, MediaProbe probe)
         var t = FilterText.Number(fade);
         var count = normalizedClips.Count;
         var graph = new List<string>();
-        var (video, audio, elapsed) = ("[0:v]", $"[{count}:a]", durations[0]);
+        for (var i = 0; i < count; i++)
+        {
+            graph.Add($"[{count + i}:a]{AudioLength.Exactly(durations[i])}[in{i}]");
+        }
+
+        var (video, audio, elapsed) = ("[0:v]", "[in0]", durations[0]);
         for (var i = 1; i < count; i++)
         {
             var offset = elapsed - fade;
             graph.Add($"{video}[{i}:v]xfade=transition=fade:duration={t}:offset={FilterText.Number(offset)}[v{i}]");
-            graph.Add($"{audio}[{count + i}:a]acrossfade=d={t}:c1=tri:c2=tri[a{i}]");
+            graph.Add($"{audio}[in{i}]acrossfade=d={t}:c1=tri:c2=tri[a{i}]");
             (video, audio) = ($"[v{i}]", $"[a{i}]");
             elapsed = offset + durations[i];
         }
@@ -134,10 +144,12 @@ public sealed class ClipAssembler(FfmpegRunner runner, MediaProbe probe)
         }
 
         var music = $"[1:a]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,volume={FilterText.Number(musicVolume)}[music]";
+        var length = AudioLength.Exactly(info.Video?.DurationSeconds ?? info.Audio.DurationSeconds ?? info.DurationSeconds);
+        var voice = $"[0:a]{length}[main]";
         var graph = duck
-            ? $"{music};[0:a]asplit=2[voice][key];[music][key]sidechaincompress=threshold=0.02:ratio=8:attack=20:release=400[ducked];" +
-              "[voice][ducked]amix=inputs=2:duration=first:dropout_transition=0:normalize=0[a]"
-            : $"{music};[0:a][music]amix=inputs=2:duration=first:dropout_transition=0:normalize=0[a]";
+            ? $"{music};{voice};[main]asplit=2[voice][key];[music][key]sidechaincompress=threshold=0.02:ratio=8:attack=20:release=400[ducked];" +
+              $"[voice][ducked]amix=inputs=2:duration=first:dropout_transition=0:normalize=0,{length}[a]"
+            : $"{music};{voice};[main][music]amix=inputs=2:duration=first:dropout_transition=0:normalize=0,{length}[a]";
         List<string> arguments =
         [
             "-i", videoPath, "-stream_loop", "-1", "-i", musicPath,

@@ -70,9 +70,13 @@ public sealed class LoudnessNormalizer(FfmpegRunner runner)
             return false;
         }
 
+        // Kept to the pictures' length before the pass (FFmpeg decodes the last AAC frame's padding) and after it (loudnorm's resampler).
+        var info = await new MediaProbe(runner).ProbeAsync(inputPath, cancellationToken).ConfigureAwait(false);
+        var length = info.Video?.DurationSeconds ?? info.Audio?.DurationSeconds;
+        var trim = length is { } seconds ? AudioLength.Exactly(seconds) : "anull";
         List<string> arguments =
         [
-            "-i", inputPath, "-map", "0:v?", "-map", "0:a:0", "-c:v", "copy", "-af", SecondPassFilter(measured, targetLufs),
+            "-i", inputPath, "-map", "0:v?", "-map", "0:a:0", "-c:v", "copy", "-af", $"{trim},{SecondPassFilter(measured, targetLufs)},{trim}",
             .. VideoEncoding.Audio(), .. VideoEncoding.Mp4(), outputPath,
         ];
         await runner.RunAsync(arguments, null, cancellationToken).ConfigureAwait(false);

@@ -23,6 +23,9 @@ public sealed class LocalEngineFixture : IAsyncLifetime
     public string ClipSilentSquare => File("clip-silent.mp4");
     public string QuietClip => File("clip-quiet.mp4");
 
+    /// <summary>Three clips already in the 320x180 / 25 fps episode format with one encoder's settings (1.0 s tone, 1.2 s silence, 3.0 s quiet tone): a stream-copy case.</summary>
+    public IReadOnlyList<string> MatchingClips => [File("match-1.mp4"), File("match-2.mp4"), File("match-3.mp4")];
+
     public string File(string name) => Path.Combine(Directory, name);
 
     /// <summary>A fresh path for one test's output.</summary>
@@ -68,6 +71,10 @@ public sealed class LocalEngineFixture : IAsyncLifetime
              "-af", "volume=0.03", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", QuietClip],
             null,
             none);
+        var format = new ClipFormat(320, 180, 25);
+        await Engine.Clips.NormalizeAsync(ClipWithAudio, MatchingClips[0], format, none);
+        await Engine.Clips.NormalizeAsync(ClipSilentSquare, MatchingClips[1], format, none);
+        await Engine.Clips.NormalizeAsync(QuietClip, MatchingClips[2], format, none);
     }
 
     public Task DisposeAsync()

@@ -69,6 +69,49 @@ internal static class MediaAssert
         return bytes;
     }
 
+    /// <summary>Size and MD5 of every video packet, in order: equal lists mean the video was copied, not re-encoded.</summary>
+    public static async Task<IReadOnlyList<string>> VideoPacketsAsync(LocalEngine engine, string path)
+    {
+        var list = Path.Combine(Path.GetDirectoryName(path)!, Guid.NewGuid().ToString("N") + ".framemd5");
+        await engine.Runner.RunAsync(["-i", path, "-map", "0:v:0", "-c", "copy", "-f", "framemd5", list], null, CancellationToken.None);
+        return (await File.ReadAllLinesAsync(list))
+            .Where(line => !line.StartsWith('#'))
+            .Select(line => line.Split(',', StringSplitOptions.TrimEntries))
+            .Select(fields => fields[4] + " " + fields[5])
+            .ToList();
+    }
+
+    /// <summary>The loudest sample (dBFS) of the audio between two times; -inf for digital silence.</summary>
+    public static async Task<double> MaxVolumeAsync(LocalEngine engine, string path, double fromSeconds, double toSeconds)
+    {
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        var log = await engine.Runner.RunForLogAsync(
+            ["-i", path, "-map", "0:a:0", "-af", $"atrim={fromSeconds.ToString(invariant)}:{toSeconds.ToString(invariant)},volumedetect", "-f", "null", "-"],
+            CancellationToken.None);
+        var line = log.Split('\n').Last(l => l.Contains("max_volume:", StringComparison.Ordinal));
+        var value = line[(line.IndexOf("max_volume:", StringComparison.Ordinal) + "max_volume:".Length)..].Replace("dB", "", StringComparison.Ordinal).Trim();
+        return value == "-inf" ? double.NegativeInfinity : double.Parse(value, invariant);
+    }
+
+    /// <summary>Mean absolute difference (0..255) of the bottom third of the frame at one time in two files, compared at full width in grey.</summary>
+    public static async Task<double> BottomThirdDifferenceAsync(LocalEngine engine, string first, string second, double atSeconds)
+    {
+        var a = await BottomThirdAsync(engine, first, atSeconds);
+        var b = await BottomThirdAsync(engine, second, atSeconds);
+        Assert.Equal(a.Length, b.Length);
+        return a.Zip(b, (x, y) => Math.Abs(x - y)).Average();
+    }
+
+    private static async Task<byte[]> BottomThirdAsync(LocalEngine engine, string path, double atSeconds)
+    {
+        var raw = Path.Combine(Path.GetDirectoryName(path)!, Guid.NewGuid().ToString("N") + ".gray");
+        await engine.Runner.RunAsync(
+            ["-ss", atSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), "-i", path, "-vf", "crop=iw:ih/3:0:ih*2/3,format=gray", "-frames:v", "1", "-f", "rawvideo", raw],
+            null,
+            CancellationToken.None);
+        return await File.ReadAllBytesAsync(raw);
+    }
+
     public static void Near((int R, int G, int B) actual, (int R, int G, int B) expected, int tolerance = 24)
     {
         Assert.True(
