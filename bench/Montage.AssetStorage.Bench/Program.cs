@@ -52,6 +52,7 @@ try
     var rssBefore = Rss(pid);
     using var sampler = new RssSampler(pid);
     DropCaches();
+    var uploadCpu = CpuCounter.Start(pid);
     var upload = Stopwatch.StartNew();
     Asset asset;
     await using (var file = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 0, FileOptions.SequentialScan))
@@ -60,10 +61,12 @@ try
     }
 
     upload.Stop();
+    var (uploadServiceCpu, uploadClientCpu) = uploadCpu.Stop();
     var uploadPeak = sampler.Peak;
 
     var downloadTarget = Path.Combine(work, "download.bin");
     DropCaches();
+    var downloadCpu = CpuCounter.Start(pid);
     var download = Stopwatch.StartNew();
     await using (var file = new FileStream(downloadTarget, FileMode.Create, FileAccess.Write, FileShare.None, 0))
     {
@@ -72,6 +75,7 @@ try
     }
 
     download.Stop();
+    var (downloadServiceCpu, downloadClientCpu) = downloadCpu.Stop();
     var peak = sampler.Peak;
     if (new FileInfo(downloadTarget).Length != asset.SizeBytes)
     {
@@ -82,11 +86,12 @@ try
     string Ratio(Stopwatch s) => (cp.Elapsed.TotalSeconds / s.Elapsed.TotalSeconds).ToString("F2", CultureInfo.InvariantCulture);
     Console.WriteLine();
     Console.WriteLine($"file: {sizeMiB} MiB, chunks: {chunkKiB} KiB, sha256 {asset.Sha256[..16]}...");
-    Console.WriteLine($"| operation | seconds | MB/s | vs cp |");
-    Console.WriteLine($"| --- | --- | --- | --- |");
-    Console.WriteLine($"| cp + sync (reference) | {cp.Elapsed.TotalSeconds:F2} | {Rate(cp)} | 1.00 |");
-    Console.WriteLine($"| gRPC Upload (hash + fsync + probe + commit) | {upload.Elapsed.TotalSeconds:F2} | {Rate(upload)} | {Ratio(upload)} |");
-    Console.WriteLine($"| gRPC Download (to a file + fsync) | {download.Elapsed.TotalSeconds:F2} | {Rate(download)} | {Ratio(download)} |");
+    string Cpu(TimeSpan cpu) => (cpu.TotalSeconds / (bytes / (1024.0 * 1024 * 1024))).ToString("F2", CultureInfo.InvariantCulture);
+    Console.WriteLine($"| operation | seconds | MB/s | vs cp | CPU s/GiB service | CPU s/GiB client |");
+    Console.WriteLine($"| --- | --- | --- | --- | --- | --- |");
+    Console.WriteLine($"| cp + sync (reference) | {cp.Elapsed.TotalSeconds:F2} | {Rate(cp)} | 1.00 | - | - |");
+    Console.WriteLine($"| gRPC Upload (hash + fsync + probe + commit) | {upload.Elapsed.TotalSeconds:F2} | {Rate(upload)} | {Ratio(upload)} | {Cpu(uploadServiceCpu)} | {Cpu(uploadClientCpu)} |");
+    Console.WriteLine($"| gRPC Download (to a file + fsync) | {download.Elapsed.TotalSeconds:F2} | {Rate(download)} | {Ratio(download)} | {Cpu(downloadServiceCpu)} | {Cpu(downloadClientCpu)} |");
     Console.WriteLine($"service RSS: before {rssBefore / 1048576.0:F1} MiB, peak during upload {uploadPeak / 1048576.0:F1} MiB, " +
         $"peak overall {peak / 1048576.0:F1} MiB, growth {(peak - rssBefore) / 1048576.0:F1} MiB");
 }
@@ -142,6 +147,35 @@ static long Rss(int pid)
     }
 
     return 0;
+}
+
+/// <summary>
+/// CPU time of the service process and of this (client) process over one operation: unlike MB/s on a shared machine,
+/// it measures the work the transfer costs.
+/// </summary>
+internal sealed class CpuCounter
+{
+    private readonly Process _service;
+    private readonly TimeSpan _serviceStart;
+    private readonly TimeSpan _clientStart;
+
+    private CpuCounter(Process service)
+    {
+        _service = service;
+        _serviceStart = service.TotalProcessorTime;
+        _clientStart = Process.GetCurrentProcess().TotalProcessorTime;
+    }
+
+    public static CpuCounter Start(int pid) => new(Process.GetProcessById(pid));
+
+    public (TimeSpan Service, TimeSpan Client) Stop()
+    {
+        _service.Refresh();
+        var service = _service.TotalProcessorTime - _serviceStart;
+        var client = Process.GetCurrentProcess().TotalProcessorTime - _clientStart;
+        _service.Dispose();
+        return (service, client);
+    }
 }
 
 /// <summary>Samples the service's resident set every 20 ms and keeps the maximum.</summary>

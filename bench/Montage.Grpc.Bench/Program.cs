@@ -5,7 +5,7 @@ using Montage.Grpc.Bench;
 // gRPC transport benchmark: Montage's client and server against @grpc/grpc-js, same machine, same run, loopback only.
 // Usage: dotnet run -c Release --project bench/Montage.Grpc.Bench -- [--concurrency 64] [--seconds 10] [--warmup 3]
 //        [--stream-count 100] [--max-calls 2000000] [--only unary|stream]
-//        [--grpc-js-channels 1] [--grpc-js-channel-options '{"grpc.enable_channelz":0}']
+//        [--grpc-js-channels 1] [--grpc-js-channel-options '{"grpc.enable_channelz":0}'] [--allocations]
 var settings = BenchSettings.Parse(args);
 Console.WriteLine($"{RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores, .NET {Environment.Version}; " +
     $"{settings.Concurrency} concurrent calls, {settings.Warmup.TotalSeconds:0} s warm-up + {settings.Duration.TotalSeconds:0} s measured per row, " +
@@ -22,6 +22,22 @@ await MontageLoadGenerator.RunAsync(montageServer.Address, warmUp, streaming: fa
 await MontageLoadGenerator.RunAsync(montageServer.Address, warmUp, streaming: true);
 
 var rows = new List<Row>();
+
+if (args.Contains("--allocations"))
+{
+    // Which types the Montage client and server allocate per call (in-process pair), instead of the table.
+    using var sampler = new AllocationSampler();
+    var streamingProfile = settings.Only == "stream";
+    var profiled = await MontageLoadGenerator.RunAsync(montageServer.Address, settings, streamingProfile, sampler.Start);
+    var types = sampler.Stop();
+    Console.WriteLine($"{profiled.Calls} calls; sampled bytes per call by type (AllocationTick, ~100 KB sampling):");
+    foreach (var (type, bytes) in types.Take(30))
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{(double)bytes / profiled.Calls,8:0.0}  {type}"));
+    }
+
+    return 0;
+}
 
 // CPU per call counts the processes of the pair only (this one when a Montage side takes part, the node server, the
 // node client) over the measured part only: unlike calls/s it hardly depends on what else the machine runs, and it
