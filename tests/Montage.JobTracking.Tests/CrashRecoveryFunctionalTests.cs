@@ -173,7 +173,9 @@ public sealed class CrashRecoveryFunctionalTests(JobTrackingFaultFixture fixture
         var worker = new TestWorker(client, kind);
         while (!stop.IsCancellationRequested)
         {
-            var leased = await Transient(() => worker.LeaseAsync(2, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(15)), stop);
+            // The lease must outlast the outage: a worker cut off from the tracker for longer than its lease loses the
+            // job to another worker by design, and a restart on a loaded machine can take well over 15 s.
+            var leased = await Transient(() => worker.LeaseAsync(2, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60)), stop);
             foreach (var job in leased ?? [])
             {
                 var requestId = job.Job.ProviderCheckpoint?.RequestId;

@@ -6,6 +6,7 @@ using Montage.JobTracking.Dependencies;
 using Montage.JobTracking.Leasing;
 using Montage.JobTracking.List;
 using Montage.JobTracking.Submit;
+using Montage.Providers.Catalog;
 
 namespace Montage.JobTracking.Tests;
 
@@ -126,6 +127,36 @@ public sealed class JobTrackingUnitTests
         Assert.Equal("kie", options.ProviderOf("kie/kling-3.0/video"));
         Assert.Equal("local", options.ProviderOf("local/assemble"));
     }
+
+    [Fact]
+    public void Every_catalog_model_gets_its_provider_and_timeout_from_the_catalog()
+    {
+        var options = new JobTrackingOptions();
+        foreach (var model in ModelCatalog.Load().Models)
+        {
+            Assert.Equal(model.Provider, options.ProviderOf(model.Id));
+            Assert.Equal(model.Timeout, options.TimeoutOf(model.Id));
+        }
+
+        Assert.Equal(TimeSpan.FromMinutes(10), options.TimeoutOf("fal-ai/kling-video/v2.1/pro/image-to-video"));
+        Assert.Equal(TimeSpan.FromMinutes(12), options.TimeoutOf("fal-ai/kling-video/ai-avatar/v2/pro"));
+        Assert.Equal(options.DefaultTimeout, options.TimeoutOf("test/not-in-the-catalog"));
+    }
+
+    [Fact]
+    public void Configuration_overrides_the_catalog_and_a_cap_alone_keeps_the_catalog_timeout()
+    {
+        var options = new JobTrackingOptions();
+        options.Models["local/assemble"] = new ModelSettings { Provider = "elsewhere", Timeout = TimeSpan.FromMinutes(45) };
+        options.Models["fal-ai/kling-video/v2.6/pro/image-to-video"] = new ModelSettings { MaxConcurrency = 2 };
+        Assert.Equal("elsewhere", options.ProviderOf("local/assemble"));
+        Assert.Equal(TimeSpan.FromMinutes(45), options.TimeoutOf("local/assemble"));
+        Assert.Equal("fal", options.ProviderOf("fal-ai/kling-video/v2.6/pro/image-to-video"));
+        Assert.Equal(TimeSpan.FromMinutes(10), options.TimeoutOf("fal-ai/kling-video/v2.6/pro/image-to-video"));
+    }
+
+    [Fact]
+    public void Known_kinds_default_to_the_catalog_job_kinds() => Assert.Equal(JobKinds.All, new JobTrackingOptions().Kinds);
 
     private static SubmitGraphRequest Graph(params (string Key, string[] DependsOn)[] nodes)
     {

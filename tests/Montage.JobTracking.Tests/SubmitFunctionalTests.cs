@@ -32,6 +32,24 @@ public sealed class SubmitFunctionalTests(JobTrackingFixture fixture)
     }
 
     [Fact]
+    public async Task A_catalog_model_gets_the_catalog_timeout_and_an_explicit_timeout_wins()
+    {
+        var owner = JobTrackingFixture.NewOwner();
+        var kling = JobTrackingFixture.Spec("video.animate", owner, "{\"prompt\":\"pan\"}", "fal-ai/kling-video/v2.1/pro/image-to-video");
+        Assert.Equal(TimeSpan.FromMinutes(10), (await Client.SubmitAsync(new SubmitJobRequest { Spec = kling })).Job.Timeout.ToTimeSpan());
+
+        var assemble = JobTrackingFixture.Spec("video.assemble", owner, "{\"clips\":[]}", "local/assemble");
+        assemble.Timeout = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(TimeSpan.FromMinutes(3));
+        Assert.Equal(TimeSpan.FromMinutes(3), (await Client.SubmitAsync(new SubmitJobRequest { Spec = assemble })).Job.Timeout.ToTimeSpan());
+
+        // Not cached, so it stays queued; cancel it so no worker of these kinds sees it.
+        foreach (var job in (await Client.ListAsync(new ListJobsRequest { Owner = owner })).Jobs)
+        {
+            await Client.CancelAsync(new CancelJobRequest { JobId = job.Id, Owner = owner });
+        }
+    }
+
+    [Fact]
     public async Task Concurrent_submits_with_one_key_create_one_job()
     {
         var spec = JobTrackingFixture.Spec(fixture.NewKind(), JobTrackingFixture.NewOwner());
