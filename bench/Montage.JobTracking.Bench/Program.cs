@@ -30,6 +30,7 @@ using var channel = GrpcChannel.ForAddress(app.GetEndpoint("jobtracking", "grpc"
 var client = new JobTrackerClient(channel.CreateCallInvoker()) { DefaultTimeout = TimeSpan.FromMinutes(2) };
 var connectionString = app.GetConnectionString("jobs");
 Console.WriteLine($"JobTracking benchmark: {Environment.ProcessorCount} cores, {clients} concurrent clients, {seconds} s per throughput run, {samples} latency samples");
+Console.WriteLine($"Started {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load average {LoadAverage()}");
 Console.WriteLine($"Postgres synchronous_commit={await Durability.SettingAsync(connectionString, "synchronous_commit")}, fsync={await Durability.SettingAsync(connectionString, "fsync")}");
 
 // Warm-up: JIT, connection pools, HTTP/2 connections.
@@ -46,6 +47,7 @@ var commitsOne = await Durability.CommitsPerSecondAsync(connectionString, 1, Tim
 var commitsMany = await Durability.CommitsPerSecondAsync(connectionString, clients, TimeSpan.FromSeconds(5));
 
 Console.WriteLine();
+Console.WriteLine($"Finished {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load average {LoadAverage()}");
 Console.WriteLine("| measure | result |");
 Console.WriteLine("| --- | --- |");
 Console.WriteLine($"| full cycle through JobTracking (Submit, Lease, Checkpoint, Complete) | {Stats.Rate(service.JobsPerSecond)} jobs/s ({service.Jobs} jobs) |");
@@ -56,3 +58,6 @@ Console.WriteLine($"| queued -> leased, worker waiting: p50 / p99 | {Stats.Ms(St
 Console.WriteLine($"| state change -> Watch event received: p50 / p99 | {Stats.Ms(Stats.Percentile(eventLatency, 50))} / {Stats.Ms(Stats.Percentile(eventLatency, 99))} |");
 Console.WriteLine($"| disk: pg_test_fsync | {fsync} |");
 Console.WriteLine($"| durable commits/s, 1 connection / {clients} connections | {Stats.Rate(commitsOne)} / {Stats.Rate(commitsMany)} |");
+
+// The machine is shared: the load says how much of it the run had.
+static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
