@@ -62,6 +62,11 @@ internal sealed class CallbackSender : IDisposable
             var refused = exception.InnerException is CallbackRefusedException;
             return new AttemptResult(DeliveryOutcome.Failed, null, refused ? "The callback URL resolves to an address callbacks may not reach." : "The receiver could not be reached.");
         }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // Whatever else went wrong is this attempt's failure, never a stuck delivery.
+            return new AttemptResult(DeliveryOutcome.Failed, null, "The request could not be sent (" + exception.GetType().Name + ").");
+        }
     }
 
     public void Dispose() => _client.Dispose();

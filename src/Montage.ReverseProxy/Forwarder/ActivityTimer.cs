@@ -8,6 +8,7 @@ internal sealed class ActivityTimer : IDisposable
 {
     private readonly CancellationTokenSource _source;
     private readonly TimeSpan? _timeout;
+    private bool _cancelled;
 
     public ActivityTimer(TimeSpan? timeout, CancellationToken requestAborted)
     {
@@ -44,8 +45,6 @@ internal sealed class ActivityTimer : IDisposable
             TimedOut = true;
         }
     }
-
-    private bool _cancelled;
 
     /// <summary>Stops whatever still uses the token (e.g. a request body copy after the response ended).</summary>
     public void Cancel()
