@@ -134,11 +134,11 @@ public sealed class GenerationSystemFixture : IAsyncLifetime
         return path;
     }
 
-    private GrpcChannel Channel(string resource)
+    private CallInvoker Channel(string resource)
     {
         var channel = GrpcChannel.ForAddress(App.GetEndpoint(resource, "grpc"));
         _channels.Add(channel);
-        return channel;
+        return channel.CreateCallInvoker();
     }
 
     private void AddModel(IDistributedApplicationBuilder builder)
