@@ -29,7 +29,9 @@ internal static class MultipartUpload
                 throw new UploadShapeException("form", $"The form has more than {MaxFields} fields.");
             }
 
-            if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.IsFormDisposition())
+            // IsFormDisposition means a form-data part without a file name, IsFileDisposition one with a file name.
+            if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
+                || !(disposition.IsFormDisposition() || disposition.IsFileDisposition()))
             {
                 throw new UploadShapeException("form", "Every part needs a 'Content-Disposition: form-data' header.");
             }

@@ -14,7 +14,7 @@ namespace Montage.Gateway.Tests.Media;
 [Collection(AssetsGatewayCollection.Name)]
 public sealed class MediaReferenceFunctionalTests(AssetsGatewayFixture fixture)
 {
-    private const int DataUriLimit = 64 * 1024;
+    private const int DataUriLimit = 512 * 1024;
 
     [Fact]
     public async Task An_asset_id_of_the_owner_resolves_to_itself()
