@@ -38,8 +38,15 @@ await ServiceCycle.RunAsync(client, clients, TimeSpan.FromSeconds(3));
 await BareSqlCycle.RunAsync(connectionString, clients, TimeSpan.FromSeconds(2));
 
 var profile = await ServiceCycle.ProfileAsync(client, 50);
+// CPU per job of each process of each side: other engineers' servers run on this machine too, so this run's Postgres
+// is found by its port and its backends as its children.
+var port = new Npgsql.NpgsqlConnectionStringBuilder(connectionString).Port;
+var cpu = (Service: ProcessCpu.Seconds("Montage.JobTracking.dll"), Postgres: ProcessCpu.PostgresSeconds(port), Client: ProcessCpu.Seconds("Montage.JobTracking.Bench.dll"));
 var service = await ServiceCycle.RunAsync(client, clients, duration);
+var serviceCpu = (Service: ProcessCpu.Seconds("Montage.JobTracking.dll") - cpu.Service, Postgres: ProcessCpu.PostgresSeconds(port) - cpu.Postgres, Client: ProcessCpu.Seconds("Montage.JobTracking.Bench.dll") - cpu.Client);
+cpu = (Service: ProcessCpu.Seconds("Montage.JobTracking.dll"), Postgres: ProcessCpu.PostgresSeconds(port), Client: ProcessCpu.Seconds("Montage.JobTracking.Bench.dll"));
 var bare = await BareSqlCycle.RunAsync(connectionString, clients, duration);
+var bareCpu = (Postgres: ProcessCpu.PostgresSeconds(port) - cpu.Postgres, Client: ProcessCpu.Seconds("Montage.JobTracking.Bench.dll") - cpu.Client);
 var queuedToLeased = await Latency.QueuedToLeasedAsync(client, samples);
 var eventLatency = await Latency.EventLatencyAsync(client, samples);
 var fsync = await Durability.PgTestFsyncAsync(Path.GetTempPath());
@@ -53,6 +60,8 @@ Console.WriteLine("| --- | --- |");
 Console.WriteLine($"| full cycle through JobTracking (Submit, Lease, Checkpoint, Complete) | {Stats.Rate(service.JobsPerSecond)} jobs/s ({service.Jobs} jobs) |");
 Console.WriteLine($"| same cycle as bare Npgsql SQL (4 durable transactions per job) | {Stats.Rate(bare.JobsPerSecond)} jobs/s ({bare.Jobs} jobs) |");
 Console.WriteLine($"| one client alone, mean per RPC | {profile} |");
+Console.WriteLine($"| CPU ms per job, JobTracking cycle: service / Postgres / benchmark client | {PerJob(serviceCpu.Service, service.Jobs)} / {PerJob(serviceCpu.Postgres, service.Jobs)} / {PerJob(serviceCpu.Client, service.Jobs)} |");
+Console.WriteLine($"| CPU ms per job, bare SQL cycle: Postgres / benchmark client | {PerJob(bareCpu.Postgres, bare.Jobs)} / {PerJob(bareCpu.Client, bare.Jobs)} |");
 Console.WriteLine($"| ratio JobTracking / bare SQL | {(service.JobsPerSecond / bare.JobsPerSecond).ToString("0.00", CultureInfo.InvariantCulture)} |");
 Console.WriteLine($"| queued -> leased, worker waiting: p50 / p99 | {Stats.Ms(Stats.Percentile(queuedToLeased, 50))} / {Stats.Ms(Stats.Percentile(queuedToLeased, 99))} |");
 Console.WriteLine($"| state change -> Watch event received: p50 / p99 | {Stats.Ms(Stats.Percentile(eventLatency, 50))} / {Stats.Ms(Stats.Percentile(eventLatency, 99))} |");
@@ -61,3 +70,5 @@ Console.WriteLine($"| durable commits/s, 1 connection / {clients} connections | 
 
 // The machine is shared: the load says how much of it the run had.
 static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+
+static string PerJob(double seconds, long jobs) => jobs == 0 ? "n/a" : (seconds * 1000 / jobs).ToString("0.00", CultureInfo.InvariantCulture);

@@ -1,0 +1,57 @@
+namespace Montage.JobTracking.Bench;
+
+/// <summary>
+/// CPU time (user + system) of processes found by command line, read from /proc: a load-independent cost. On a shared
+/// machine throughput follows the share of the cores each side gets; CPU per job does not.
+/// </summary>
+internal static class ProcessCpu
+{
+    private static readonly double TicksPerSecond = 100; // USER_HZ on Linux
+
+    /// <summary>Total CPU seconds of every process whose command line contains <paramref name="marker"/>.</summary>
+    public static double Seconds(string marker) => Processes().Where(p => p.CommandLine.Contains(marker, StringComparison.Ordinal)).Sum(p => p.CpuSeconds);
+
+    /// <summary>CPU seconds of the Postgres server listening on <paramref name="port"/> and all its backends (its children).</summary>
+    public static double PostgresSeconds(int port)
+    {
+        var all = Processes().ToList();
+        var servers = all.Where(p => p.CommandLine.Contains($" -p {port} ", StringComparison.Ordinal) && p.CommandLine.Contains("postgres", StringComparison.Ordinal)).ToList();
+        if (servers.Count == 0)
+        {
+            return double.NaN;
+        }
+
+        var server = servers[0].Pid;
+        return all.Where(p => p.Pid == server || p.ParentPid == server).Sum(p => p.CpuSeconds);
+    }
+
+    private static IEnumerable<(int Pid, int ParentPid, string CommandLine, double CpuSeconds)> Processes()
+    {
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), out var pid))
+            {
+                continue;
+            }
+
+            (int, int, string, double)? found = null;
+            try
+            {
+                var cmdline = File.ReadAllText(Path.Combine(directory, "cmdline")).Replace('\0', ' ');
+                var stat = File.ReadAllText(Path.Combine(directory, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+                found = (pid, int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture), cmdline, ticks / TicksPerSecond);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+            {
+                // The process ended while we looked.
+            }
+
+            if (found is { } process)
+            {
+                yield return process;
+            }
+        }
+    }
+}
