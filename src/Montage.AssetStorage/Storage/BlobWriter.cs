@@ -15,6 +15,7 @@ internal sealed class BlobWriter : IAsyncDisposable
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly byte[] _header = new byte[HeaderBytes];
     private readonly long _maxBytes;
+    private readonly EarlyWriteback _writeback;
     private bool _completed;
     private bool _kept;
 
@@ -31,6 +32,7 @@ internal sealed class BlobWriter : IAsyncDisposable
             BufferSize = 0,
             Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
         });
+        _writeback = new EarlyWriteback(_file.SafeFileHandle);
     }
 
     public string TempPath { get; }
@@ -56,9 +58,12 @@ internal sealed class BlobWriter : IAsyncDisposable
             bytes.Span[..take].CopyTo(_header.AsSpan((int)Length));
         }
 
+        // The file write runs on the thread pool while this thread hashes the same bytes: both only read them.
+        var write = _file.WriteAsync(bytes, cancellationToken);
         _hash.AppendData(bytes.Span);
-        await _file.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+        await write.ConfigureAwait(false);
         Length += bytes.Length;
+        _writeback.Advance(Length);
     }
 
     /// <summary>Flushes to disk (fsync) and returns the content's hash and first bytes; the file stays at <see cref="TempPath"/>.</summary>
