@@ -30,7 +30,7 @@ public static class Extensions
 
     /// <summary>
     /// The gateway's bootstrap admin key and a ready development key (owner "dev", printed by <c>./run.sh</c>), both kept
-    /// under the data directory; and, unless configured, <c>Gateway__PublicUrl</c> set to the gateway's own http URL.
+    /// under the data directory; the secret that signs job callbacks; and, unless configured, <c>Gateway__PublicUrl</c> set to the gateway's own http URL.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithGatewayKeys(this IResourceBuilder<ProjectResource> gateway, string dataDirectory)
     {
@@ -40,6 +40,8 @@ public static class Extensions
         return gateway
             .WithEnvironment("Gateway__AdminKey", adminKey)
             .WithEnvironment("Gateway__DevKey", devKey)
+            // Receivers of job callbacks verify them with this Standard Webhooks secret (secrets/callback-signing.key).
+            .WithEnvironment("Callbacks__SigningSecret", "whsec_" + LoadOrCreateSecret(Path.Combine(dataDirectory, "secrets", "callback-signing.key")))
             .WithEnvironment(context => context.Environment.TryAdd("Gateway__PublicUrl", context.Values.Url(context.Resource, "http", 0)));
     }
 

@@ -31,23 +31,26 @@ public partial class Program
             .WithAssetStore(builder.DataDirectory)
             .WaitFor(assetsDb);
 
+        // Generation workers: two replicas each, so a crashed one's jobs are resumed by the other.
+        var images = builder.AddMontageService("images", "../src/Montage.ImageGeneration/Montage.ImageGeneration.csproj")
+            .WithReplicas(2).WithReference(jobs).WithReference(assets).WaitFor(jobs).WaitFor(assets);
+        var compositing = builder.AddMontageService("compositing", "../src/Montage.Compositing/Montage.Compositing.csproj")
+            .WithReplicas(2).WithReference(jobs).WithReference(assets).WaitFor(jobs).WaitFor(assets);
+        var videos = builder.AddMontageService("videos", "../src/Montage.VideoGeneration/Montage.VideoGeneration.csproj")
+            .WithReplicas(2).WithReference(jobs).WithReference(assets).WaitFor(jobs).WaitFor(assets);
+
         // The one public entry point: REST API, provider webhooks, live events and gRPC forwarding.
         builder.AddMontageService("gateway", "../src/Montage.Gateway/Montage.Gateway.csproj")
             .WithReference(gatewayDb, "gateway")
             .WithReference(jobs)
             .WithReference(assets)
+            .WithReference(images)
+            .WithReference(compositing)
+            .WithReference(videos)
             .WithGatewayKeys(builder.DataDirectory)
             .WithExternalHttpEndpoints()
             .WaitFor(gatewayDb)
             .WaitFor(jobs)
             .WaitFor(assets);
-
-        // Generation workers: two replicas each, so a crashed one's jobs are resumed by the other.
-        builder.AddMontageService("images", "../src/Montage.ImageGeneration/Montage.ImageGeneration.csproj")
-            .WithReplicas(2).WithReference(jobs).WithReference(assets).WaitFor(jobs).WaitFor(assets);
-        builder.AddMontageService("compositing", "../src/Montage.Compositing/Montage.Compositing.csproj")
-            .WithReplicas(2).WithReference(jobs).WithReference(assets).WaitFor(jobs).WaitFor(assets);
-        builder.AddMontageService("videos", "../src/Montage.VideoGeneration/Montage.VideoGeneration.csproj")
-            .WithReplicas(2).WithReference(jobs).WithReference(assets).WaitFor(jobs).WaitFor(assets);
     }
 }

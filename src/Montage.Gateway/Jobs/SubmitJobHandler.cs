@@ -31,6 +31,12 @@ internal sealed class SubmitJobHandler(
         var input = validated.Normalized!;
         await media.ResolveAsync(owner, model, input, cancellationToken).ConfigureAwait(false);
         var estimate = CostEstimator.Estimate(model, input);
+        var callbacks = services.GetService<IJobCallbacks>();
+        if (body.CallbackUrl is { Length: > 0 } callbackUrl && callbacks is not null)
+        {
+            // Refuse a callback URL that can never be called before the job exists, not after it was created.
+            await callbacks.ValidateAsync(callbackUrl, cancellationToken).ConfigureAwait(false);
+        }
 
         var spec = new JobSpec
         {
@@ -47,7 +53,7 @@ internal sealed class SubmitJobHandler(
         };
         var response = await jobs.SubmitAsync(new SubmitJobRequest { Spec = spec }, cancellationToken).ConfigureAwait(false);
         var job = response.Job;
-        if (job.CallbackUrl.Length > 0 && services.GetService<IJobCallbacks>() is { } callbacks)
+        if (job.CallbackUrl.Length > 0 && callbacks is not null)
         {
             await callbacks.TrackAsync(job, cancellationToken).ConfigureAwait(false);
         }
