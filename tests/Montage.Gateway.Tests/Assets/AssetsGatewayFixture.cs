@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
+using Montage.FakeProviders;
 using Montage.Gateway.Tests.Infrastructure;
-using Montage.Gateway.Tests.Media;
 using Montage.Hosting;
 using Montage.Hosting.ApplicationModel;
 

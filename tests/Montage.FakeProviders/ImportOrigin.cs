@@ -1,17 +1,12 @@
 using System.Collections.Concurrent;
 using System.Net;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
-namespace Montage.AssetStorage.Tests;
+namespace Montage.FakeProviders;
 
 /// <summary>
-/// A real HTTP server on 127.0.0.2 — the address the service's import allowlist names — serving files, redirects
+/// A real HTTP server on 127.0.0.2 (the address an import allowlist names in tests) serving files, redirects
 /// and failures. Everything else on loopback (127.0.0.1, where the fakes listen) stays forbidden to imports.
 /// </summary>
 public sealed class ImportOrigin : IAsyncDisposable
