@@ -52,10 +52,16 @@ public sealed partial class FakeFal : IAsyncDisposable
     private string Root => $"{BaseUrl.ToString().TrimEnd('/')}{prefix}";
 
     /// <summary>Starts a fake fal alone on 127.0.0.1 and a free port.</summary>
-    public static async Task<FakeFal> StartAsync()
+    public static Task<FakeFal> StartAsync() => StartAsync(System.Net.IPAddress.Loopback);
+
+    /// <summary>
+    /// Starts a fake fal alone on <paramref name="address"/> and a free port. On <see cref="ImportOrigin.Address"/> its CDN
+    /// (result files) is an origin the asset store's test import allowlist admits, as fal's public CDN is in production.
+    /// </summary>
+    public static async Task<FakeFal> StartAsync(System.Net.IPAddress address)
     {
         var fake = new FakeFal();
-        var (app, baseUrl) = await FakeHost.StartAsync(fake.Map);
+        var (app, baseUrl) = await FakeHost.StartAsync(fake.Map, listenAddress: address);
         fake.ownApp = app;
         fake.BaseUrl = baseUrl;
         return fake;

@@ -4,17 +4,17 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 
 namespace Montage.FakeProviders;
 
-/// <summary>Starts a Kestrel app on 127.0.0.1 (a free port unless URLs are given) and reports its base URL.</summary>
+/// <summary>Starts a Kestrel app on 127.0.0.1 (or <c>listenAddress</c>; a free port unless URLs are given) and reports its base URL.</summary>
 internal static class FakeHost
 {
-    public static async Task<(WebApplication App, Uri BaseUrl)> StartAsync(Action<WebApplication> map, string[]? args = null)
+    public static async Task<(WebApplication App, Uri BaseUrl)> StartAsync(Action<WebApplication> map, string[]? args = null, IPAddress? listenAddress = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args ?? []);
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 200 * 1024 * 1024);
         if (args is null || !args.Any(a => a.StartsWith("--urls", StringComparison.Ordinal)))
         {
-            builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+            builder.WebHost.UseKestrel(kestrel => kestrel.Listen(listenAddress ?? IPAddress.Loopback, 0));
         }
 
         var app = builder.Build();
