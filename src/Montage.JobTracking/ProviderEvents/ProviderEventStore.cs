@@ -9,10 +9,15 @@ internal static class ProviderEventStore
 {
     private const string DeliveryColumns = "pe.provider, pe.request_id, pe.outcome, pe.payload_json, pe.received_at";
 
-    /// <summary>Every delivery for the provider request the job holds (none before its Checkpoint).</summary>
+    /// <summary>
+    /// Every delivery for the provider request the job holds (none before its Checkpoint); while the job has a submit
+    /// intent and no request id, the deliveries recorded on it by the webhook's job hint since the intent, which the
+    /// worker reconciling the submit confirms with the provider.
+    /// </summary>
     public static NpgsqlBatchCommand ForJobSql(Guid jobId) => JobTransaction.Sql($"""
         SELECT {DeliveryColumns} FROM provider_events pe
-        JOIN jobs j ON pe.provider = j.checkpoint_provider AND pe.request_id = j.checkpoint_request_id
+        JOIN jobs j ON pe.provider = j.checkpoint_provider AND (pe.request_id = j.checkpoint_request_id
+            OR (j.checkpoint_request_id IS NULL AND pe.job_id = j.id AND pe.recorded_at >= j.checkpoint_submitted_at))
         WHERE j.id = $1 ORDER BY pe.recorded_at
         """, new NpgsqlParameter<Guid> { TypedValue = jobId });
 
