@@ -23,26 +23,13 @@ public sealed class ClipAssembler(FfmpegRunner runner, MediaProbe probe)
             throw new ArgumentException("The clip has no video stream.", nameof(inputPath));
         }
 
-        var frames = Math.Max(1, (int)Math.Round((info.Video.DurationSeconds ?? info.DurationSeconds) * format.Fps));
+        var frames = ShotFilters.Frames(info.Video.DurationSeconds ?? info.DurationSeconds, format.Fps);
         var seconds = frames / (double)format.Fps;
-        var (w, h) = (format.Width, format.Height);
         // Both streams are cut in the graph, not with -frames:v or -t: those end the whole output at once and lose
         // the audio encoder's last frame, leaving the audio a few hundredths of a second short.
-        var length = FilterText.Number(seconds);
-        var video = $"[0:v]scale={w}:{h}:force_original_aspect_ratio=decrease,pad={w}:{h}:(ow-iw)/2:(oh-ih)/2:color=black," +
-            $"setsar=1,fps={format.Fps},format=yuv420p,trim=end_frame={frames}[v]";
+        var video = $"[0:v]{ShotFilters.Video(format, frames)}[v]";
         var arguments = new List<string> { "-i", inputPath };
-        string audio;
-        if (info.Audio is not null)
-        {
-            audio = $"[0:a]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,apad=whole_dur={length},atrim=end={length}[a]";
-        }
-        else
-        {
-            arguments.AddRange(["-f", "lavfi", "-i", "anullsrc=r=48000:cl=stereo"]);
-            audio = $"[1:a]aformat=sample_fmts=fltp:channel_layouts=stereo,atrim=end={length}[a]";
-        }
-
+        var audio = info.Audio is not null ? $"[0:a]{ShotFilters.Audio(seconds)}[a]" : $"{ShotFilters.Silence(seconds)}[a]";
         arguments.AddRange(["-filter_complex", video + ";" + audio, "-map", "[v]", "-map", "[a]"]);
         arguments.AddRange(VideoEncoding.Video(runner.Options, format.Fps));
         arguments.AddRange(VideoEncoding.Audio());
@@ -143,13 +130,7 @@ public sealed class ClipAssembler(FfmpegRunner runner, MediaProbe probe)
             throw new ArgumentException("Normalise the video first: it has no audio track to mix with.", nameof(videoPath));
         }
 
-        var music = $"[1:a]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,volume={FilterText.Number(musicVolume)}[music]";
-        var length = AudioLength.Exactly(info.Video?.DurationSeconds ?? info.Audio.DurationSeconds ?? info.DurationSeconds);
-        var voice = $"[0:a]{length}[main]";
-        var graph = duck
-            ? $"{music};{voice};[main]asplit=2[voice][key];[music][key]sidechaincompress=threshold=0.02:ratio=8:attack=20:release=400[ducked];" +
-              $"[voice][ducked]amix=inputs=2:duration=first:dropout_transition=0:normalize=0,{length}[a]"
-            : $"{music};{voice};[main][music]amix=inputs=2:duration=first:dropout_transition=0:normalize=0,{length}[a]";
+        var graph = ShotFilters.MusicUnder("[0:a]", "[1:a]", musicVolume, duck, info.Video?.DurationSeconds ?? info.Audio.DurationSeconds ?? info.DurationSeconds, "[a]");
         List<string> arguments =
         [
             "-i", videoPath, "-stream_loop", "-1", "-i", musicPath,

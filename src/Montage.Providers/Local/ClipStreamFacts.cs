@@ -9,7 +9,12 @@ namespace Montage.Providers.Local;
 /// <param name="AudioStreams">Number of audio streams.</param>
 /// <param name="Video">The first video stream, if any.</param>
 /// <param name="Audio">The first audio stream, if any.</param>
-public sealed record ClipStreamFacts(string Path, int VideoStreams, int AudioStreams, ClipVideoFacts? Video, ClipAudioFacts? Audio);
+/// <param name="ContainerSeconds">The container's duration, for streams that state none (NaN when unknown).</param>
+public sealed record ClipStreamFacts(string Path, int VideoStreams, int AudioStreams, ClipVideoFacts? Video, ClipAudioFacts? Audio, double ContainerSeconds = double.NaN)
+{
+    /// <summary>How long the pictures last: the video stream's duration, else the container's.</summary>
+    public double VideoSeconds => Video is { DurationSeconds: var seconds } && double.IsFinite(seconds) ? seconds : ContainerSeconds;
+}
 
 /// <summary>
 /// A clip's video stream as the concat demuxer sees it. <c>ParametersHash</c> is a hash of the codec's extradata
@@ -22,12 +27,31 @@ public sealed record ClipVideoFacts(
 /// <summary>A clip's audio stream as the concat demuxer sees it.</summary>
 public sealed record ClipAudioFacts(string Codec, int SampleRate, int Channels, double StartSeconds, double DurationSeconds, string? ParametersHash);
 
-/// <summary>Reads <see cref="ClipStreamFacts"/> with one ffprobe run per clip.</summary>
+/// <summary>Reads <see cref="ClipStreamFacts"/>: from the MP4 index for plain MP4 clips, otherwise with one ffprobe run per clip.</summary>
 public sealed class ClipStreamProbe(FfmpegRunner runner)
 {
-    public async Task<ClipStreamFacts> ProbeAsync(string path, CancellationToken cancellationToken)
+    /// <summary>
+    /// Probes every clip, a few at a time: each ffprobe spends most of its CPU starting up (loading FFmpeg's libraries)
+    /// and waiting for the file, so running them side by side shortens the wait without adding work.
+    /// </summary>
+    public async Task<IReadOnlyList<ClipStreamFacts>> ProbeAllAsync(IReadOnlyList<string> paths, CancellationToken cancellationToken)
     {
-        var json = await runner.ProbeAsync(["-print_format", "json", "-show_streams", "-show_data_hash", "sha256", path], cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(paths);
+        var facts = new ClipStreamFacts[paths.Count];
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount), CancellationToken = cancellationToken };
+        await Parallel.ForAsync(0, paths.Count, options, async (i, ct) => facts[i] = await ProbeAsync(paths[i], ct).ConfigureAwait(false)).ConfigureAwait(false);
+        return facts;
+    }
+
+    /// <summary>The clip's facts from its MP4 index when it is a plain MP4 (<see cref="Mp4StreamFacts"/>), else from ffprobe.</summary>
+    public async Task<ClipStreamFacts> ProbeAsync(string path, CancellationToken cancellationToken) =>
+        Mp4StreamFacts.TryRead(path) ?? await ProbeWithFfprobeAsync(path, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>The clip's facts as ffprobe reports them.</summary>
+    public async Task<ClipStreamFacts> ProbeWithFfprobeAsync(string path, CancellationToken cancellationToken)
+    {
+        var json = await runner.ProbeAsync(["-print_format", "json", "-show_streams", "-show_format", "-show_data_hash", "sha256", path], cancellationToken)
+            .ConfigureAwait(false);
         using var document = JsonDocument.Parse(json);
         var (videos, audios) = (0, 0);
         ClipVideoFacts? video = null;
@@ -63,7 +87,8 @@ public sealed class ClipStreamProbe(FfmpegRunner runner)
             }
         }
 
-        return new ClipStreamFacts(path, videos, audios, video, audio);
+        var container = document.RootElement.TryGetProperty("format", out var format) && format.ValueKind == JsonValueKind.Object ? Number(format, "duration") : double.NaN;
+        return new ClipStreamFacts(path, videos, audios, video, audio, container);
     }
 
     private static string? Text(JsonElement element, string name) =>

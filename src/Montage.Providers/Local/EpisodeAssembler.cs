@@ -25,23 +25,27 @@ public sealed record EpisodeRequest(
 /// <param name="VideoStreamCopied">The clips' video was joined by stream copy (no video encode at all unless subtitles were burned).</param>
 /// <param name="StreamCopyRefusal">Why the clips could not be stream-copied; null when they were, or when the request ruled copying out.</param>
 /// <param name="Loudness">The programme's loudness before levelling; null when no target was asked.</param>
-/// <param name="LoudnessChanged">Whether the levelling pass re-encoded the audio (false: it already met the target).</param>
+/// <param name="LoudnessChanged">Whether a levelling gain (or loudnorm) was applied (false: the programme already met the target).</param>
 public sealed record EpisodeReport(bool VideoStreamCopied, string? StreamCopyRefusal, LoudnessMeasurement? Loudness, bool LoudnessChanged);
 
 /// <summary>
-/// local/assemble. Clips that already share the episode's format and codec parameters, joined with cuts, are joined
-/// by stream copy (see <see cref="StreamCopyJoiner"/>); otherwise every clip is normalised and the joined episode is
-/// encoded once more, with crossfades and subtitles in that same encode. Music is mixed and loudness levelled on the
-/// audio alone, copying the video. Loudness forces an audio re-encode only when the programme measures more than
-/// <see cref="LoudnessNormalizer.Tolerance"/> LU from the target or peaks above the ceiling.
+/// local/assemble, in two FFmpeg runs after one ffprobe per clip. First the programme audio (<see cref="EpisodeSoundtrack"/>):
+/// every shot's sound cut to its pictures, joined, music mixed, loudness measured, all in one pass to lossless PCM. Then
+/// the episode is written once: clips that already share the episode's format and codec parameters, joined with cuts,
+/// have their video copied by the concat demuxer (<see cref="StreamCopyJoiner"/>, re-encoded only to burn subtitles);
+/// any other request decodes and normalises every clip in one filter graph and encodes the video once
+/// (<see cref="EpisodeEncoder"/>). Either way the audio is encoded to AAC exactly once, with the levelling gain.
 /// </summary>
 public sealed class EpisodeAssembler(FfmpegRunner runner, ClipAssembler clips)
 {
-    private readonly MediaProbe _probe = new(runner);
     private readonly ClipStreamProbe _facts = new(runner);
     private readonly StreamCopyJoiner _copier = new(runner);
+    private readonly EpisodeEncoder _encoder = new(runner);
+    private readonly EpisodeSoundtrack _soundtrack = new(runner);
     private readonly SubtitleBurner _subtitles = new(runner);
-    private readonly LoudnessNormalizer _loudness = new(runner);
+
+    /// <summary>The clip primitives this assembler shares its filters with.</summary>
+    public ClipAssembler Clips { get; } = clips;
 
     public async Task<EpisodeReport> RenderAsync(EpisodeRequest request, string outputPath, IProgress<RenderProgress>? progress, CancellationToken cancellationToken)
     {
@@ -57,86 +61,80 @@ public sealed class EpisodeAssembler(FfmpegRunner runner, ClipAssembler clips)
             await _subtitles.CheckAsync(subtitles, cancellationToken).ConfigureAwait(false);
         }
 
-        using var work = new WorkArea(runner.Options);
-        var joined = work.File("joined.mp4");
+        var facts = await _facts.ProbeAllAsync(request.ClipPaths, cancellationToken).ConfigureAwait(false);
         string? refusal = null;
-        var copied = false;
         if (request.AllowStreamCopy && request.CrossfadeSeconds is null)
         {
-            var facts = new List<ClipStreamFacts>();
-            foreach (var clip in request.ClipPaths)
-            {
-                facts.Add(await _facts.ProbeAsync(clip, cancellationToken).ConfigureAwait(false));
-            }
-
             refusal = StreamCopyRule.WhyNot(facts, request.Format);
-            if (refusal is null)
-            {
-                await _copier.JoinAsync(facts, joined, Scaled(progress, 0, 0.3), cancellationToken).ConfigureAwait(false);
-                copied = true;
-            }
         }
 
-        var current = joined;
-        if (copied && request.SubtitlesPath is { } burnIn)
-        {
-            var burned = work.File("subtitled.mp4");
-            var seconds = (await _probe.ProbeAsync(joined, cancellationToken).ConfigureAwait(false)).DurationSeconds;
-            await _subtitles.BurnAsync(joined, burnIn, request.Format.Fps, seconds, burned, Scaled(progress, 0.3, 0.6), cancellationToken).ConfigureAwait(false);
-            current = burned;
-        }
-        else if (!copied)
-        {
-            await NormalizeAndJoinAsync(request, work, joined, progress, cancellationToken).ConfigureAwait(false);
-        }
+        var copy = request.AllowStreamCopy && request.CrossfadeSeconds is null && refusal is null;
+        var fps = request.Format.Fps;
+        var shots = copy ? null : Shots(facts, fps);
+        var fade = copy ? null : Fade(request.CrossfadeSeconds, shots!, fps);
+        var segments = copy
+            ? facts.Select(f => new SoundSegment(f.Path, HasAudio: true, f.Video!.DurationSeconds)).ToList()
+            : facts.Zip(shots!, (f, s) => new SoundSegment(f.Path, f.Audio is not null, s.Frames / (double)fps)).ToList();
+        var plan = new SoundtrackPlan(segments, fade, request.MusicPath, request.MusicVolume, request.DuckMusic, Measure: request.LoudnessLufs is not null);
+        progress?.Report(new RenderProgress(TimeSpan.Zero, 0.05));
 
-        if (request.MusicPath is not null)
-        {
-            var mixed = work.File("mixed.mp4");
-            await clips.MixBackgroundAudioAsync(current, request.MusicPath, mixed, request.MusicVolume, request.DuckMusic, cancellationToken).ConfigureAwait(false);
-            current = mixed;
-        }
+        using var work = new WorkArea(runner.Options);
+        var soundtrack = work.File("programme.wav");
+        var loudness = await _soundtrack.RenderAsync(plan, soundtrack, cancellationToken).ConfigureAwait(false);
+        var levelling = loudness is not null && request.LoudnessLufs is { } target ? LoudnessNormalizer.LevellingFilter(loudness, target, plan.Seconds) : null;
+        var audioFilter = levelling ?? "anull";
+        var videoFilter = request.SubtitlesPath is { } burnIn ? SubtitleBurner.Filter(burnIn) : null;
+        progress?.Report(new RenderProgress(TimeSpan.Zero, 0.15));
 
-        LoudnessMeasurement? loudness = null;
-        var levelled = false;
-        if (request.LoudnessLufs is { } lufs)
+        // Written beside the work files and moved at the end, so a failed render never leaves a partial episode.
+        var episode = work.File("episode.mp4");
+        var writing = Scaled(progress, 0.15, 1);
+        if (copy)
         {
-            loudness = await _loudness.MeasureAsync(current, cancellationToken).ConfigureAwait(false);
-            var target = work.File("levelled.mp4");
-            if (await _loudness.NormalizeAsync(current, target, lufs, loudness, cancellationToken).ConfigureAwait(false))
-            {
-                (current, levelled) = (target, true);
-            }
-        }
-
-        // Every step writes moov first, so the last file is the episode.
-        File.Move(current, outputPath, overwrite: true);
-        progress?.Report(new RenderProgress(TimeSpan.Zero, 1));
-        return new EpisodeReport(copied, refusal, loudness, levelled);
-    }
-
-    private async Task NormalizeAndJoinAsync(EpisodeRequest request, WorkArea work, string joined, IProgress<RenderProgress>? progress, CancellationToken cancellationToken)
-    {
-        var normalized = new List<string>();
-        for (var i = 0; i < request.ClipPaths.Count; i++)
-        {
-            var path = work.File($"clip{i:D3}.mp4");
-            await clips.NormalizeAsync(request.ClipPaths[i], path, request.Format, cancellationToken).ConfigureAwait(false);
-            normalized.Add(path);
-            // Normalising is roughly the first half of the work.
-            progress?.Report(new RenderProgress(TimeSpan.Zero, 0.5 * (i + 1) / request.ClipPaths.Count));
-        }
-
-        var videoFilter = request.SubtitlesPath is { } subtitles ? SubtitleBurner.Filter(subtitles) : null;
-        var joinProgress = Scaled(progress, 0.5, 0.9);
-        if (request.CrossfadeSeconds is { } fade)
-        {
-            await clips.CrossfadeAsync(normalized, fade, videoFilter, joined, joinProgress, cancellationToken).ConfigureAwait(false);
+            await _copier.JoinAsync(facts, soundtrack, audioFilter, videoFilter, fps, episode, writing, cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            await clips.ConcatAsync(normalized, videoFilter, joined, joinProgress, cancellationToken).ConfigureAwait(false);
+            await _encoder.EncodeAsync(shots!, request.Format, fade, soundtrack, audioFilter, videoFilter, episode, writing, cancellationToken).ConfigureAwait(false);
         }
+
+        File.Move(episode, outputPath, overwrite: true);
+        progress?.Report(new RenderProgress(TimeSpan.Zero, 1));
+        return new EpisodeReport(copy, refusal, loudness, levelling is not null);
+    }
+
+    /// <summary>Each clip as whole frames of the episode's rate: the length its normalised pictures (and sound) will have.</summary>
+    private static List<EncodedShot> Shots(IReadOnlyList<ClipStreamFacts> facts, int fps)
+    {
+        var shots = new List<EncodedShot>();
+        foreach (var clip in facts)
+        {
+            if (clip.Video is null || !double.IsFinite(clip.VideoSeconds))
+            {
+                throw new ArgumentException($"The clip {Path.GetFileName(clip.Path)} has no video stream.", nameof(facts));
+            }
+
+            shots.Add(new EncodedShot(clip.Path, ShotFilters.Frames(clip.VideoSeconds, fps)));
+        }
+
+        return shots;
+    }
+
+    /// <summary>The crossfade rounded to whole frames, which keeps every offset on a frame boundary and the length exact.</summary>
+    private static double? Fade(double? seconds, IReadOnlyList<EncodedShot> shots, int fps)
+    {
+        if (seconds is not { } requested || shots.Count < 2)
+        {
+            return null;
+        }
+
+        var fade = Math.Max(1, Math.Round(requested * fps)) / fps;
+        if (requested <= 0 || shots.Any(s => s.Frames <= (fade * fps) + 1))
+        {
+            throw new ArgumentException("Every clip must be longer than the transition.", nameof(seconds));
+        }
+
+        return fade;
     }
 
     private static Progress<RenderProgress>? Scaled(IProgress<RenderProgress>? progress, double from, double to) =>

@@ -41,6 +41,13 @@ public sealed class LoudnessNormalizer(FfmpegRunner runner)
             || (Math.Abs(measured.IntegratedLufs - targetLufs) <= Tolerance && measured.TruePeakDbtp <= TruePeakCeiling + Tolerance);
     }
 
+    /// <summary>
+    /// The audio filter that levels a measured programme of <paramref name="seconds"/> as it is encoded, keeping it exactly
+    /// that long (loudnorm resamples); null when it already meets the target.
+    /// </summary>
+    public static string? LevellingFilter(LoudnessMeasurement measured, double targetLufs, double seconds) =>
+        IsLevelled(measured, targetLufs) ? null : $"{SecondPassFilter(measured, targetLufs)},{AudioLength.Exactly(seconds)}";
+
     /// <summary>The pass-2 audio filter for a measured programme.</summary>
     public static string SecondPassFilter(LoudnessMeasurement measured, double targetLufs)
     {

@@ -1,22 +1,24 @@
-using System.Globalization;
 using System.Text;
 
 namespace Montage.Providers.Local;
 
 /// <summary>
-/// Joins clips that pass <see cref="StreamCopyRule"/> with the concat demuxer, copying their video. The audio is not
-/// copied: every AAC clip starts with 1024 samples of encoder priming and ends in a padded frame, so copied AAC
-/// drifts about 35 ms per join (0.8 s over 24 clips of 5 s). Each clip's audio is decoded, cut to its video's length
-/// and the joined track encoded once, which costs a small fraction of a video encode.
+/// Writes an episode from clips that pass <see cref="StreamCopyRule"/>: their video joined by the concat demuxer without
+/// re-encoding (unless a video filter such as burned-in subtitles needs the pictures), and the programme audio built by
+/// <see cref="EpisodeSoundtrack"/> encoded once to AAC, levelled on the way. The clips' AAC is never copied: every clip
+/// starts with 1024 samples of encoder priming and ends in a padded frame, so copied AAC drifts about 24 ms per join.
 /// </summary>
 public sealed class StreamCopyJoiner(FfmpegRunner runner)
 {
-    public async Task JoinAsync(IReadOnlyList<ClipStreamFacts> clips, string outputPath, IProgress<RenderProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>Joins the clips' video with <paramref name="soundtrackPath"/> under it, passing the audio through <paramref name="audioFilter"/>.</summary>
+    public async Task JoinAsync(
+        IReadOnlyList<ClipStreamFacts> clips, string soundtrackPath, string audioFilter, string? videoFilter, int fps, string outputPath,
+        IProgress<RenderProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(clips);
-        if (clips.Count == 0 || clips.Any(c => c.Video is null || c.Audio is null))
+        if (clips.Count == 0 || clips.Any(c => c.Video is null))
         {
-            throw new ArgumentException("Give clips with video and audio.", nameof(clips));
+            throw new ArgumentException("Give clips with video.", nameof(clips));
         }
 
         var list = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outputPath))!, Path.GetFileNameWithoutExtension(outputPath) + ".ffconcat");
@@ -24,27 +26,21 @@ public sealed class StreamCopyJoiner(FfmpegRunner runner)
         try
         {
             // -copyts keeps the demuxer's own timeline: otherwise FFmpeg shifts the video by the first clip's audio priming.
-            var arguments = new List<string> { "-copyts", "-f", "concat", "-safe", "0", "-i", list };
-            var graph = new StringBuilder();
-            for (var i = 0; i < clips.Count; i++)
+            List<string> arguments =
+            [
+                "-copyts", "-f", "concat", "-safe", "0", "-i", list, "-i", soundtrackPath,
+                "-map", "0:v:0", "-map", "1:a:0", "-af", audioFilter,
+            ];
+            if (videoFilter is null)
             {
-                arguments.AddRange(["-i", clips[i].Path]);
-                var length = FilterText.Number(clips[i].Video!.DurationSeconds);
-                graph.Append(
-                    CultureInfo.InvariantCulture,
-                    $"[{i + 1}:a:0]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,apad=whole_dur={length},atrim=end={length}[a{i}];");
+                arguments.AddRange(["-c:v", "copy"]);
+            }
+            else
+            {
+                arguments.AddRange(["-vf", videoFilter, .. VideoEncoding.Video(runner.Options, fps)]);
             }
 
-            for (var i = 0; i < clips.Count; i++)
-            {
-                graph.Append(CultureInfo.InvariantCulture, $"[a{i}]");
-            }
-
-            graph.Append(CultureInfo.InvariantCulture, $"concat=n={clips.Count}:v=0:a=1[a]");
-            arguments.AddRange(["-filter_complex", graph.ToString(), "-map", "0:v:0", "-map", "[a]", "-c:v", "copy"]);
-            arguments.AddRange(VideoEncoding.Audio());
-            arguments.AddRange(VideoEncoding.Mp4());
-            arguments.Add(outputPath);
+            arguments.AddRange([.. VideoEncoding.Audio(), .. VideoEncoding.Mp4(), outputPath]);
             var total = TimeSpan.FromSeconds(clips.Sum(c => c.Video!.DurationSeconds));
             await runner.RunAsync(arguments, new FfmpegRun { ExpectedDuration = total, Progress = progress }, cancellationToken).ConfigureAwait(false);
         }

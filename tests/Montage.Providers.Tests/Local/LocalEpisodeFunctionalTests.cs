@@ -95,6 +95,26 @@ public sealed class LocalEpisodeFunctionalTests(LocalEngineFixture fixture)
     }
 
     [Fact]
+    public async Task Clips_of_other_formats_crossfaded_under_music_keep_sound_and_pictures_the_same_length()
+    {
+        var episode = fixture.Output("mixed-crossfade-music.mp4");
+        List<string> clips = [fixture.ClipWithAudio, fixture.ClipSilentSquare, fixture.QuietClip];
+
+        var report = await Engine.Episodes.RenderAsync(
+            new EpisodeRequest(clips, Format, CrossfadeSeconds: 0.4, MusicPath: fixture.Music, MusicVolume: 0.5), episode, null, CancellationToken.None);
+
+        Assert.False(report.VideoStreamCopied);
+        Assert.Null(report.StreamCopyRefusal);
+        // 25 + 30 + 75 frames, less two fades of 10 frames: 110 frames of 25 fps.
+        var info = await MediaAssert.VideoAsync(Engine, episode, 320, 180, 4.4, 25, audio: true);
+        Assert.InRange(info.Audio!.DurationSeconds!.Value, 4.4 - 0.002, 4.4 + 0.002);
+        // The silent square clip is on screen from 0.6 to 1.8 s; the music plays under it.
+        Assert.True(await MediaAssert.MaxVolumeAsync(Engine, episode, 1.0, 1.4) > -40);
+        Assert.InRange(await Engine.Clips.MeasureLoudnessAsync(episode, CancellationToken.None), -17, -15);
+        Assert.Equal(!LoudnessNormalizer.IsLevelled(report.Loudness!, -16), report.LoudnessChanged);
+    }
+
+    [Fact]
     public async Task Background_music_keeps_the_copied_video()
     {
         var episode = fixture.Output("music.mp4");
