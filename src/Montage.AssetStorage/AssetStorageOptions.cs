@@ -19,9 +19,14 @@ public sealed class AssetStorageOptions
     [Range(1L, long.MaxValue)]
     public long MaxUploadBytes { get; set; } = 2L * 1024 * 1024 * 1024;
 
-    /// <summary>Bytes per Download message (64 KiB to 1 MiB).</summary>
+    /// <summary>
+    /// Bytes per Download message (64 KiB to 1 MiB). The default, 80 KiB, is the largest chunk a .NET client parses
+    /// into an array below the large-object heap threshold (85,000 bytes): with 1 MiB chunks every message cost the
+    /// client a fresh large-object allocation (page faults, zeroing, background collections) and the download took
+    /// more CPU on both sides, not less, despite 13 times fewer messages.
+    /// </summary>
     [Range(64 * 1024, 1024 * 1024)]
-    public int DownloadChunkBytes { get; set; } = 1024 * 1024;
+    public int DownloadChunkBytes { get; set; } = 80 * 1024;
 
     /// <summary>
     /// Hosts (exact names) or CIDR ranges that ImportFromUrl may reach even though they are loopback, private or

@@ -31,7 +31,7 @@ internal sealed partial class AssetStoreService(
     public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => AssetsReflection.Descriptor.Services[0];
 
     public Task<Asset> Upload(IAsyncStreamReader<UploadRequest> requestStream, ServerCallContext context) =>
-        Guard(() => upload.HandleAsync(requestStream, context.CancellationToken));
+        Guard(() => upload.HandleAsync(requestStream, context, context.CancellationToken));
 
     public Task Download(DownloadRequest request, IServerStreamWriter<DownloadResponse> responseStream, ServerCallContext context) =>
         Guard(async () =>

@@ -39,7 +39,9 @@ public sealed class AssetStoreClient(CallInvoker invoker) : TypedClient(invoker)
         int read;
         while ((read = await content.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
         {
-            await call.RequestStream.WriteAsync(new UploadRequest { Chunk = ByteString.CopyFrom(buffer, 0, read) }, cancellationToken).ConfigureAwait(false);
+            // No copy of the chunk: the message is serialised into its frame before WriteAsync returns, and the buffer is
+            // refilled only after that.
+            await call.RequestStream.WriteAsync(new UploadRequest { Chunk = UnsafeByteOperations.UnsafeWrap(buffer.AsMemory(0, read)) }, cancellationToken).ConfigureAwait(false);
         }
 
         await call.RequestStream.CompleteAsync().ConfigureAwait(false);

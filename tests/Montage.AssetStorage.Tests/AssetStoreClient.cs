@@ -32,7 +32,9 @@ public sealed class AssetStoreClient(GrpcChannel channel)
         int read;
         while ((read = await content.ReadAsync(buffer, cancellationToken)) > 0)
         {
-            await call.RequestStream.WriteAsync(new UploadRequest { Chunk = ByteString.CopyFrom(buffer, 0, read) }, cancellationToken);
+            // No copy of the chunk: the message is serialised into its frame before WriteAsync returns, and the buffer is
+            // refilled only after that.
+            await call.RequestStream.WriteAsync(new UploadRequest { Chunk = UnsafeByteOperations.UnsafeWrap(buffer.AsMemory(0, read)) }, cancellationToken);
         }
 
         await call.RequestStream.CompleteAsync();
