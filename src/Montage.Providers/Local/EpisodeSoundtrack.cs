@@ -65,7 +65,7 @@ internal sealed class EpisodeSoundtrack(FfmpegRunner runner)
         var total = plan.Seconds;
         if (plan.MusicPath is { } music)
         {
-            arguments.AddRange(["-stream_loop", "-1", "-i", music]);
+            arguments.AddRange(["-vn", "-sn", "-dn", "-stream_loop", "-1", "-i", music]);
             graph.Add(ShotFilters.MusicUnder("[joined]", string.Create(CultureInfo.InvariantCulture, $"[{inputs}:a:0]"), plan.MusicVolume, plan.DuckMusic, total, "[programme]"));
         }
         else
