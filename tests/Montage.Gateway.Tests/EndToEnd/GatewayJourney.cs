@@ -33,6 +33,20 @@ public static class GatewayJourney
     {
         using var deadline = new CancellationTokenSource(JobDeadline);
         var types = new List<string>();
+        try
+        {
+            return await FollowAsync(client, id, types, deadline.Token);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            var job = await client.GetStringAsync($"/v1/jobs/{id}");
+            Assert.Fail($"Job {id} did not end within {JobDeadline}. Events seen: {string.Join(", ", types)}. Job: {job}");
+            throw;
+        }
+    }
+
+    private static async Task<FollowedJob> FollowAsync(HttpClient client, string id, List<string> types, CancellationToken cancellationToken)
+    {
         string? last = null;
         while (true)
         {
@@ -42,16 +56,16 @@ public static class GatewayJourney
                 request.Headers.Add("Last-Event-ID", last);
             }
 
-            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             if (response.StatusCode == HttpStatusCode.NoContent)
             {
-                var job = JsonNode.Parse(await client.GetStringAsync($"/v1/jobs/{id}", deadline.Token))!.AsObject();
+                var job = JsonNode.Parse(await client.GetStringAsync($"/v1/jobs/{id}", cancellationToken))!.AsObject();
                 return new FollowedJob(job, types);
             }
 
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            using var reader = new SseReader(await response.Content.ReadAsStreamAsync(deadline.Token));
-            while (await reader.NextAsync(deadline.Token) is { } next)
+            using var reader = new SseReader(await response.Content.ReadAsStreamAsync(cancellationToken));
+            while (await reader.NextAsync(cancellationToken) is { } next)
             {
                 last = next.Id ?? last;
                 if (next.Event is { } type)
