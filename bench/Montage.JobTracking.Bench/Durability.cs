@@ -21,7 +21,7 @@ internal static partial class Durability
         var output = await process.StandardOutput.ReadToEndAsync();
         await process.WaitForExitAsync();
         var line = output.Split('\n').FirstOrDefault(l => l.TrimStart().StartsWith("fdatasync", StringComparison.Ordinal));
-        return line is null ? "no fdatasync line" : OpsPerSecond().Match(line).Value + " fdatasync/s (8 kB, one writer)";
+        return line is null ? "no fdatasync line" : OpsPerSecond().Match(line).Groups[1].Value + " fdatasync/s (8 kB, one writer)";
     }
 
     /// <summary>Single-row autocommit inserts with synchronous_commit on, from <paramref name="clients"/> connections.</summary>
@@ -57,6 +57,6 @@ internal static partial class Durability
         return Convert.ToString(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture) ?? "";
     }
 
-    [GeneratedRegex(@"[\d.,]+ ops/sec")]
+    [GeneratedRegex(@"([\d.,]+) ops/sec")]
     private static partial Regex OpsPerSecond();
 }

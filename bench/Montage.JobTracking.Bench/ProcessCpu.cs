@@ -21,11 +21,13 @@ internal static class ProcessCpu
             return double.NaN;
         }
 
+        // The server's own figure includes its reaped children (cutime + cstime): backends of connections that closed
+        // before this reading, e.g. when the bare-SQL cycle disposes its data source, are counted there.
         var server = servers[0].Pid;
-        return all.Where(p => p.Pid == server || p.ParentPid == server).Sum(p => p.CpuSeconds);
+        return servers[0].CpuSecondsWithReapedChildren + all.Where(p => p.ParentPid == server).Sum(p => p.CpuSeconds);
     }
 
-    private static IEnumerable<(int Pid, int ParentPid, string CommandLine, double CpuSeconds)> Processes()
+    private static IEnumerable<(int Pid, int ParentPid, string CommandLine, double CpuSeconds, double CpuSecondsWithReapedChildren)> Processes()
     {
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
         {
@@ -34,14 +36,16 @@ internal static class ProcessCpu
                 continue;
             }
 
-            (int, int, string, double)? found = null;
+            (int, int, string, double, double)? found = null;
             try
             {
                 var cmdline = File.ReadAllText(Path.Combine(directory, "cmdline")).Replace('\0', ' ');
                 var stat = File.ReadAllText(Path.Combine(directory, "stat"));
                 var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
-                found = (pid, int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture), cmdline, ticks / TicksPerSecond);
+                // Fields after the command name: [11] utime, [12] stime, [13] cutime, [14] cstime (waited-for children).
+                var ticks = Ticks(fields[11]) + Ticks(fields[12]);
+                var children = Ticks(fields[13]) + Ticks(fields[14]);
+                found = (pid, int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture), cmdline, ticks / TicksPerSecond, (ticks + children) / TicksPerSecond);
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
             {
@@ -54,4 +58,6 @@ internal static class ProcessCpu
             }
         }
     }
+
+    private static long Ticks(string field) => long.Parse(field, System.Globalization.CultureInfo.InvariantCulture);
 }

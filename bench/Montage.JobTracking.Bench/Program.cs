@@ -6,29 +6,47 @@ using Montage.Hosting.Testing;
 using Montage.JobTracking.Bench;
 
 // Usage: dotnet run -c Release --project bench/Montage.JobTracking.Bench -- [clients=32] [seconds=15] [samples=300]
+// By default the benchmark starts its own Postgres, Redis and JobTracking (Release build) on free ports. To profile
+// against servers started by hand (e.g. Postgres with -c shared_preload_libraries=pg_stat_statements, which then adds
+// a per-statement table to the output), set JOBS_BENCH_GRPC=http://127.0.0.1:<grpc port> and
+// JOBS_BENCH_POSTGRES=<Npgsql connection string of the service's database>.
 var clients = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 32;
 var seconds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 15;
 var samples = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 300;
 var duration = TimeSpan.FromSeconds(seconds);
 
-await using var app = await DistributedApplicationTestingBuilder.CreateAsync(builder =>
+var externalGrpc = Environment.GetEnvironmentVariable("JOBS_BENCH_GRPC");
+DistributedApplication? app = null;
+Uri grpcEndpoint;
+string connectionString;
+if (!string.IsNullOrEmpty(externalGrpc))
 {
-    var jobs = builder.AddPostgres("postgres").AddDatabase("jobs");
-    var redis = builder.AddRedis("redis");
-    var service = builder.AddProject("jobtracking", Path.Combine(RepositoryLayout.Root()!, "src/Montage.JobTracking/Montage.JobTracking.csproj"))
-        .WithHttpHealthCheck("/health")
-        .WithReference(jobs).WithReference(redis).WaitFor(jobs).WaitFor(redis)
-        .WithEnvironment("Logging__LogLevel__Default", "Warning");
-    string[] kinds = ["image.generate", ServiceCycle.Kind, Latency.LeaseKind, "bench.watch"];
-    for (var i = 0; i < kinds.Length; i++)
+    grpcEndpoint = new Uri(externalGrpc);
+    connectionString = Environment.GetEnvironmentVariable("JOBS_BENCH_POSTGRES") ?? throw new InvalidOperationException("JOBS_BENCH_POSTGRES is required with JOBS_BENCH_GRPC");
+}
+else
+{
+    app = await DistributedApplicationTestingBuilder.CreateAsync(builder =>
     {
-        service.WithEnvironment($"JobTracking__Kinds__{i}", kinds[i]);
-    }
-});
-await app.WaitForHealthyAsync("jobtracking", TimeSpan.FromMinutes(4));
-using var channel = GrpcChannel.ForAddress(app.GetEndpoint("jobtracking", "grpc"));
+        var jobs = builder.AddPostgres("postgres").AddDatabase("jobs");
+        var redis = builder.AddRedis("redis");
+        var service = builder.AddProject("jobtracking", Path.Combine(RepositoryLayout.Root()!, "src/Montage.JobTracking/Montage.JobTracking.csproj"))
+            .WithHttpHealthCheck("/health")
+            .WithReference(jobs).WithReference(redis).WaitFor(jobs).WaitFor(redis)
+            .WithEnvironment("Logging__LogLevel__Default", "Warning");
+        for (var i = 0; i < BenchKinds.All.Length; i++)
+        {
+            service.WithEnvironment($"JobTracking__Kinds__{i}", BenchKinds.All[i]);
+        }
+    });
+    await app.WaitForHealthyAsync("jobtracking", TimeSpan.FromMinutes(4));
+    grpcEndpoint = app.GetEndpoint("jobtracking", "grpc");
+    connectionString = app.GetConnectionString("jobs");
+}
+
+await using var appLifetime = app;
+using var channel = GrpcChannel.ForAddress(grpcEndpoint);
 var client = new JobTrackerClient(channel.CreateCallInvoker()) { DefaultTimeout = TimeSpan.FromMinutes(2) };
-var connectionString = app.GetConnectionString("jobs");
 Console.WriteLine($"JobTracking benchmark: {Environment.ProcessorCount} cores, {clients} concurrent clients, {seconds} s per throughput run, {samples} latency samples");
 Console.WriteLine($"Started {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load average {LoadAverage()}");
 Console.WriteLine($"Postgres synchronous_commit={await Durability.SettingAsync(connectionString, "synchronous_commit")}, fsync={await Durability.SettingAsync(connectionString, "fsync")}");
@@ -42,10 +60,13 @@ var profile = await ServiceCycle.ProfileAsync(client, 50);
 // is found by its port and its backends as its children.
 var port = new Npgsql.NpgsqlConnectionStringBuilder(connectionString).Port;
 var cpu = (Service: ProcessCpu.Seconds("Montage.JobTracking.dll"), Postgres: ProcessCpu.PostgresSeconds(port), Client: ProcessCpu.Seconds("Montage.JobTracking.Bench.dll"));
+var statementStats = await StatementStats.ResetAsync(connectionString);
 var service = await ServiceCycle.RunAsync(client, clients, duration);
 var serviceCpu = (Service: ProcessCpu.Seconds("Montage.JobTracking.dll") - cpu.Service, Postgres: ProcessCpu.PostgresSeconds(port) - cpu.Postgres, Client: ProcessCpu.Seconds("Montage.JobTracking.Bench.dll") - cpu.Client);
 cpu = (Service: ProcessCpu.Seconds("Montage.JobTracking.dll"), Postgres: ProcessCpu.PostgresSeconds(port), Client: ProcessCpu.Seconds("Montage.JobTracking.Bench.dll"));
+var statements = statementStats ? await StatementStats.TopAsync(connectionString, service.Jobs) : null;
 var bare = await BareSqlCycle.RunAsync(connectionString, clients, duration);
+await Task.Delay(500); // the closed connections' backends exit and are reaped (then counted in the server's figure)
 var bareCpu = (Postgres: ProcessCpu.PostgresSeconds(port) - cpu.Postgres, Client: ProcessCpu.Seconds("Montage.JobTracking.Bench.dll") - cpu.Client);
 var queuedToLeased = await Latency.QueuedToLeasedAsync(client, samples);
 var eventLatency = await Latency.EventLatencyAsync(client, samples);
@@ -67,6 +88,12 @@ Console.WriteLine($"| queued -> leased, worker waiting: p50 / p99 | {Stats.Ms(St
 Console.WriteLine($"| state change -> Watch event received: p50 / p99 | {Stats.Ms(Stats.Percentile(eventLatency, 50))} / {Stats.Ms(Stats.Percentile(eventLatency, 99))} |");
 Console.WriteLine($"| disk: pg_test_fsync | {fsync} |");
 Console.WriteLine($"| durable commits/s, 1 connection / {clients} connections | {Stats.Rate(commitsOne)} / {Stats.Rate(commitsMany)} |");
+if (statements is not null)
+{
+    Console.WriteLine();
+    Console.WriteLine("Postgres statements of the JobTracking cycle run (pg_stat_statements), by total execution time:");
+    Console.WriteLine(statements);
+}
 
 // The machine is shared: the load says how much of it the run had.
 static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";

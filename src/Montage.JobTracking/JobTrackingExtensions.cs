@@ -34,6 +34,10 @@ public static class JobTrackingExtensions
         {
             dataSource.ConnectionStringBuilder.MaxAutoPrepare = Math.Max(dataSource.ConnectionStringBuilder.MaxAutoPrepare, 64);
             dataSource.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+            // Returning a connection to the pool otherwise costs four statements on the next use (RESET ALL, DISCARD
+            // SEQUENCES, ...: measured 4.7 times per job). Nothing here leaves session state behind: settings are SET
+            // LOCAL, advisory locks are transaction-scoped, and the migration lock is released explicitly.
+            dataSource.ConnectionStringBuilder.NoResetOnClose = true;
         });
         builder.AddRedisClient("redis");
         builder.Services.AddOptions<JobTrackingOptions>()

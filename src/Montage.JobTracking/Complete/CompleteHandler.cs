@@ -6,7 +6,7 @@ using Montage.JobTracking.Persistence;
 namespace Montage.JobTracking.Complete;
 
 /// <summary>Complete: the job succeeded with its outputs and cost; waiting dependents whose inputs now all exist are queued.</summary>
-internal sealed class CompleteHandler(JobDatabase database)
+internal sealed class CompleteHandler(JobDatabase database, ConcurrencyCaps caps)
 {
     public async Task<Job> HandleAsync(CompleteRequest request, CancellationToken cancellationToken)
     {
@@ -45,7 +45,12 @@ internal sealed class CompleteHandler(JobDatabase database)
             LeaseExpiry.ClearLease(job);
             tx.Update(job);
             tx.AddStateEvent(job, "job.succeeded");
-            tx.WakeLeasers(job.Kind);
+            if (caps.IsCapped(job))
+            {
+                // A concurrency slot is free: one waiting lease may now take a capped job. Uncapped kinds need no wake-up.
+                tx.WakeLeasers(job.Kind);
+            }
+
             await JobReadiness.OnSucceededAsync(tx, job, cancellationToken, dependents).ConfigureAwait(false);
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
             return job.ToProto();

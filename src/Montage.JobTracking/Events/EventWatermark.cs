@@ -62,10 +62,13 @@ internal sealed partial class EventWatermark(
     {
         if (!_ready.Task.IsCompleted)
         {
+            // The first walk has not run yet; it will find these.
+            notifier.EventsAppended.Pulse();
             return;
         }
 
         bool moved;
+        bool unsettled;
         lock (_advance)
         {
             foreach (var e in events)
@@ -77,6 +80,7 @@ internal sealed partial class EventWatermark(
             }
 
             moved = SettleKnownCommitted();
+            unsettled = _knownCommitted.Count > 0;
             if (_knownCommitted.Count > MaxKnownCommitted)
             {
                 // A long-lived hole (another replica's slow commit): the walk will settle these from the table.
@@ -87,6 +91,12 @@ internal sealed partial class EventWatermark(
         if (moved)
         {
             Advanced.Pulse();
+        }
+
+        if (unsettled)
+        {
+            // A sequence below these is not known committed: only the walk (with its gap timeout) can settle it.
+            notifier.EventsAppended.Pulse();
         }
     }
 

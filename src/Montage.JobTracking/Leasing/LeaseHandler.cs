@@ -18,35 +18,59 @@ internal sealed class LeaseHandler(JobDatabase database, JobNotifier notifier, C
     private const int MaxWorkerIdLength = 256;
 
     /// <summary>
-    /// Picks candidates for owners in fairness order: fewest running jobs first, then the one leased longest ago.
-    /// Providers and models whose cap is reached ($5..$8: names and limits) are skipped here, so a full cap never
-    /// hides leasable jobs of other models behind the LIMIT.
+    /// First pass: at most one job per owner, owners in fairness order (fewest running jobs first, then the one
+    /// leased longest ago), stopping after $3 jobs. There is no ORDER BY at the top on purpose: the owners are
+    /// materialized in rank order and the nested loop walks them lazily, so the statement locks only the jobs it
+    /// returns, and an owner whose queued jobs are all locked by a concurrent Lease is skipped (SKIP LOCKED) in favour
+    /// of the next owner instead of ending the search. (Before: owners were cut to max_jobs first, so concurrent
+    /// leases all aimed at the same top owner and every one but the first came back empty.) Providers and models whose
+    /// cap is reached ($4..$7: names and limits) are skipped, so a full cap never hides other models' jobs.
     /// </summary>
     private static readonly string CandidatesSql = $"""
-        WITH running AS (SELECT provider, model_id, count(*) AS n FROM jobs WHERE state = 3 GROUP BY provider, model_id),
+        WITH running AS MATERIALIZED (SELECT provider, model_id, owner FROM jobs WHERE state = 3),
         full_providers AS (
-            SELECT c.name FROM unnest($5::text[], $6::int[]) AS c(name, cap)
-            WHERE coalesce((SELECT sum(n) FROM running WHERE provider = c.name), 0) >= c.cap),
+            SELECT c.name FROM unnest($4::text[], $5::int[]) AS c(name, cap)
+            WHERE (SELECT count(*) FROM running WHERE provider = c.name) >= c.cap),
         full_models AS (
-            SELECT c.name FROM unnest($7::text[], $8::int[]) AS c(name, cap)
-            WHERE coalesce((SELECT sum(n) FROM running WHERE model_id = c.name), 0) >= c.cap),
-        owners AS (
+            SELECT c.name FROM unnest($6::text[], $7::int[]) AS c(name, cap)
+            WHERE (SELECT count(*) FROM running WHERE model_id = c.name) >= c.cap),
+        owners AS MATERIALIZED (
             SELECT q.owner, row_number() OVER (ORDER BY coalesce(r.running, 0), coalesce(c.last_leased_at, '-infinity'), q.owner) AS rank
             FROM (SELECT DISTINCT owner FROM jobs
                   WHERE state = 2 AND kind = ANY($1) AND next_attempt_at <= $2
                     AND provider NOT IN (SELECT name FROM full_providers) AND model_id NOT IN (SELECT name FROM full_models)) q
-            LEFT JOIN (SELECT owner, count(*) AS running FROM jobs WHERE state = 3 GROUP BY owner) r ON r.owner = q.owner
+            LEFT JOIN (SELECT owner, count(*) AS running FROM running GROUP BY owner) r ON r.owner = q.owner
             LEFT JOIN owner_lease_clock c ON c.owner = q.owner
-            ORDER BY rank
-            LIMIT $3)
-        SELECT j.* FROM owners o CROSS JOIN LATERAL (
+            ORDER BY rank)
+        SELECT j.*, o.rank FROM owners o CROSS JOIN LATERAL (
             SELECT {JobRecord.Columns} FROM jobs
             WHERE owner = o.owner AND state = 2 AND kind = ANY($1) AND next_attempt_at <= $2
               AND provider NOT IN (SELECT name FROM full_providers) AND model_id NOT IN (SELECT name FROM full_models)
             ORDER BY next_attempt_at, id
+            LIMIT 1
+            FOR UPDATE SKIP LOCKED) j
+        LIMIT $3
+        """;
+
+    /// <summary>
+    /// Second pass, only when the first found fewer jobs than asked for (fewer owners with jobs than max_jobs): up to
+    /// $4 more jobs of each owner found ($3), excluding the ones already locked ($5); picked round-robin in memory.
+    /// </summary>
+    private static readonly string MoreOfOwnersSql = $"""
+        WITH running AS MATERIALIZED (SELECT provider, model_id FROM jobs WHERE state = 3),
+        full_providers AS (
+            SELECT c.name FROM unnest($6::text[], $7::int[]) AS c(name, cap)
+            WHERE (SELECT count(*) FROM running WHERE provider = c.name) >= c.cap),
+        full_models AS (
+            SELECT c.name FROM unnest($8::text[], $9::int[]) AS c(name, cap)
+            WHERE (SELECT count(*) FROM running WHERE model_id = c.name) >= c.cap)
+        SELECT j.* FROM unnest($3::text[]) AS o(owner) CROSS JOIN LATERAL (
+            SELECT {JobRecord.Columns} FROM jobs
+            WHERE owner = o.owner AND state = 2 AND kind = ANY($1) AND next_attempt_at <= $2 AND id <> ALL($5)
+              AND provider NOT IN (SELECT name FROM full_providers) AND model_id NOT IN (SELECT name FROM full_models)
+            ORDER BY next_attempt_at, id
             LIMIT $4
             FOR UPDATE SKIP LOCKED) j
-        ORDER BY o.rank, j.next_attempt_at, j.id
         """;
 
     // Records the lease time per owner without ever waiting: a row being updated by a concurrent lease is skipped
@@ -64,20 +88,46 @@ internal sealed class LeaseHandler(JobDatabase database, JobNotifier notifier, C
         var settings = options.Value;
         var (kinds, maxJobs, leaseDuration, maxWait) = Validate(request, settings);
         var deadline = database.Time.GetUtcNow() + maxWait;
+        var wakeups = notifier.Leases;
         while (true)
         {
-            // Taken before looking, so a job queued while we look wakes the wait below.
-            var wakeUps = kinds.Select(k => notifier.ForKind(k).Next).ToList();
-            var leased = await TryLeaseAsync(request.WorkerId, kinds, maxJobs, leaseDuration, cancellationToken).ConfigureAwait(false);
+            // Registered before looking, so a job queued while we look wakes the wait below.
+            var waiter = wakeups.Register(kinds);
+            LeaseResponse leased;
+            try
+            {
+                leased = await TryLeaseAsync(request.WorkerId, kinds, maxJobs, leaseDuration, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                wakeups.Leave(waiter);
+                throw;
+            }
+
             var remaining = deadline - database.Time.GetUtcNow();
             if (leased.Jobs.Count > 0 || remaining <= TimeSpan.Zero)
             {
+                wakeups.Leave(waiter);
                 return leased;
             }
 
             var wait = remaining < settings.LeasePollFallback ? remaining : settings.LeasePollFallback;
-            wakeUps.Add(Task.Delay(wait, database.Time, cancellationToken));
-            await Task.WhenAny(wakeUps).ConfigureAwait(false);
+            using (var poll = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                var timeout = Task.Delay(wait, database.Time, poll.Token);
+                await Task.WhenAny(waiter.Woken, timeout).ConfigureAwait(false);
+                await poll.CancelAsync().ConfigureAwait(false);
+            }
+
+            if (waiter.Woken.IsCompleted)
+            {
+                wakeups.Consume(waiter);
+            }
+            else
+            {
+                wakeups.Leave(waiter);
+            }
+
             cancellationToken.ThrowIfCancellationRequested();
         }
     }
@@ -121,42 +171,51 @@ internal sealed class LeaseHandler(JobDatabase database, JobNotifier notifier, C
     }
 
     /// <summary>
-    /// One try, usually two round trips: the running counts and the fair candidates (locked), then the lease
-    /// updates, the owners' lease clock, the events and COMMIT. Capped candidates add one round trip for the cap
-    /// locks. Expired leases are not looked at here: housekeeping requeues them and wakes the waiting leases.
+    /// One try, usually two round trips: the fair candidates (locked), then the lease updates, the owners' lease
+    /// clock, the events and COMMIT. A second candidate pass (fewer owners than max_jobs) and capped candidates (the
+    /// cap locks and an exact recount) add one round trip each. Expired leases are not looked at here: housekeeping
+    /// requeues them and wakes the waiting leases.
     /// </summary>
     internal Task<LeaseResponse> TryLeaseAsync(string workerId, string[] kinds, int maxJobs, TimeSpan leaseDuration, CancellationToken cancellationToken) =>
         database.RunAsync(async tx =>
         {
-            var running = caps.IsEmpty ? null : new RunningCounts();
-            var candidates = new List<JobRecord>();
-            var pick = JobTransaction.Sql(CandidatesSql,
-                new NpgsqlParameter<string[]> { TypedValue = kinds },
-                new NpgsqlParameter<DateTime> { TypedValue = tx.Now },
-                new NpgsqlParameter<int> { TypedValue = maxJobs },
-                new NpgsqlParameter<int> { TypedValue = maxJobs },
-                new NpgsqlParameter<string[]> { TypedValue = caps.ProviderCaps.Names },
-                new NpgsqlParameter<int[]> { TypedValue = caps.ProviderCaps.Limits },
-                new NpgsqlParameter<string[]> { TypedValue = caps.ModelCaps.Names },
-                new NpgsqlParameter<int[]> { TypedValue = caps.ModelCaps.Limits });
-            if (running is null)
+            var candidates = new List<(JobRecord Job, long Rank)>();
+            await tx.ReadAsync(JobTransaction.Sql(CandidatesSql,
+                    new NpgsqlParameter<string[]> { TypedValue = kinds },
+                    new NpgsqlParameter<DateTime> { TypedValue = tx.Now },
+                    new NpgsqlParameter<int> { TypedValue = maxJobs },
+                    new NpgsqlParameter<string[]> { TypedValue = caps.ProviderCaps.Names },
+                    new NpgsqlParameter<int[]> { TypedValue = caps.ProviderCaps.Limits },
+                    new NpgsqlParameter<string[]> { TypedValue = caps.ModelCaps.Names },
+                    new NpgsqlParameter<int[]> { TypedValue = caps.ModelCaps.Limits }),
+                r => candidates.Add((JobRecord.Read(r), r.GetInt64(r.FieldCount - 1))), cancellationToken).ConfigureAwait(false);
+
+            // Owners in fairness order; each owner's jobs in queue order.
+            var ordered = candidates.OrderBy(c => c.Rank).Select(c => c.Job).ToList();
+            if (ordered.Count > 0 && ordered.Count < maxJobs)
             {
-                await tx.ReadAsync(pick, r => candidates.Add(JobRecord.Read(r)), cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                await tx.ReadAsync(cancellationToken,
-                    (ConcurrencyCaps.CountRunningSql(), r => ConcurrencyCaps.AddRow(running, r)),
-                    (pick, r => candidates.Add(JobRecord.Read(r)))).ConfigureAwait(false);
+                var owners = ordered.Select(j => j.Owner).ToArray();
+                await tx.ReadAsync(JobTransaction.Sql(MoreOfOwnersSql,
+                        new NpgsqlParameter<string[]> { TypedValue = kinds },
+                        new NpgsqlParameter<DateTime> { TypedValue = tx.Now },
+                        new NpgsqlParameter<string[]> { TypedValue = owners },
+                        new NpgsqlParameter<int> { TypedValue = maxJobs - ordered.Count },
+                        new NpgsqlParameter<Guid[]> { TypedValue = ordered.Select(j => j.Id).ToArray() },
+                        new NpgsqlParameter<string[]> { TypedValue = caps.ProviderCaps.Names },
+                        new NpgsqlParameter<int[]> { TypedValue = caps.ProviderCaps.Limits },
+                        new NpgsqlParameter<string[]> { TypedValue = caps.ModelCaps.Names },
+                        new NpgsqlParameter<int[]> { TypedValue = caps.ModelCaps.Limits }),
+                    r => ordered.Add(JobRecord.Read(r)), cancellationToken).ConfigureAwait(false);
             }
 
-            if (candidates.Count > 0 && !caps.IsEmpty && candidates.Any(caps.IsCapped))
+            // Uncapped jobs need no count; capped ones are counted exactly under the cap locks.
+            var running = new RunningCounts();
+            if (ordered.Count > 0 && !caps.IsEmpty && ordered.Any(caps.IsCapped))
             {
-                // The counts above were a hint; under the cap locks they are exact.
-                running = await caps.LockAndCountAsync(tx, candidates.Where(caps.IsCapped), cancellationToken).ConfigureAwait(false);
+                running = await caps.LockAndCountAsync(tx, ordered.Where(caps.IsCapped), cancellationToken).ConfigureAwait(false);
             }
 
-            var chosen = PickRoundRobin(candidates, maxJobs, running);
+            var chosen = PickRoundRobin(ordered, maxJobs, running);
             var response = new LeaseResponse();
             if (chosen.Count == 0)
             {
@@ -182,6 +241,13 @@ internal sealed class LeaseHandler(JobDatabase database, JobNotifier notifier, C
                 tx.AddStateEvent(job, "job.running");
             }
 
+            // Jobs locked here but not taken (over a cap, or beyond max_jobs) were invisible to concurrent leases
+            // (SKIP LOCKED): once unlocked, one waiting lease per job looks again.
+            foreach (var left in ordered.Except(chosen).GroupBy(j => j.Kind))
+            {
+                tx.WakeLeasers(left.Key, left.Count());
+            }
+
             tx.UpdateMany(chosen);
             tx.Write(JobTransaction.Sql(TouchOwnersSql,
                 new NpgsqlParameter<string[]> { TypedValue = chosen.Select(j => j.Owner).Distinct().ToArray() },
@@ -203,7 +269,7 @@ internal sealed class LeaseHandler(JobDatabase database, JobNotifier notifier, C
         }, cancellationToken);
 
     /// <summary>One job per owner per round, in the owners' fairness order, skipping jobs whose cap is reached.</summary>
-    private List<JobRecord> PickRoundRobin(List<JobRecord> candidates, int maxJobs, RunningCounts? running)
+    private List<JobRecord> PickRoundRobin(List<JobRecord> candidates, int maxJobs, RunningCounts running)
     {
         var byOwner = candidates.GroupBy(j => j.Owner).Select(g => new Queue<JobRecord>(g)).ToList();
         var chosen = new List<JobRecord>();
@@ -216,7 +282,7 @@ internal sealed class LeaseHandler(JobDatabase database, JobNotifier notifier, C
                     continue;
                 }
 
-                if (running is not null && !caps.TryTake(running, job))
+                if (!caps.TryTake(running, job))
                 {
                     continue;
                 }

@@ -40,7 +40,7 @@ internal sealed class JobTransaction : IAsyncDisposable
     private readonly JobNotifier _notifier;
     private readonly List<NpgsqlBatchCommand> _pendingWrites = [];
     private readonly List<PendingEvent> _events = [];
-    private readonly HashSet<string> _wakeKinds = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _wakeKinds = new(StringComparer.Ordinal);
     private readonly HashSet<Guid> _providerWakes = [];
     private bool _begun;
     private bool _committed;
@@ -163,7 +163,7 @@ internal sealed class JobTransaction : IAsyncDisposable
         AddEvent(job, jobEvent);
         if (job.State == JobState.Queued)
         {
-            _wakeKinds.Add(job.Kind);
+            WakeLeasers(job.Kind);
         }
     }
 
@@ -177,8 +177,11 @@ internal sealed class JobTransaction : IAsyncDisposable
         _events.Add(new PendingEvent(job, jobEvent));
     }
 
-    /// <summary>Waiting Lease calls for this kind look again after COMMIT (a job was queued or a cap slot freed).</summary>
-    public void WakeLeasers(string kind) => _wakeKinds.Add(kind);
+    /// <summary>
+    /// One more waiting Lease call for this kind looks again after COMMIT (a job was queued or a concurrency slot
+    /// freed: either lets at most one more job be leased).
+    /// </summary>
+    public void WakeLeasers(string kind, int count = 1) => _wakeKinds[kind] = _wakeKinds.GetValueOrDefault(kind) + count;
 
     public void WakeProviderWaiter(Guid jobId) => _providerWakes.Add(jobId);
 
@@ -259,6 +262,10 @@ internal sealed class JobTransaction : IAsyncDisposable
         if (!_begun)
         {
             batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
+            // Every statement here is prepared and its best plan does not depend on the parameter values (lookups by
+            // id, arrays of ids, the queue index). Left to choose, Postgres re-planned several of them on every call
+            // (custom plans: ~1.7 ms for the lease candidate query, more than executing it).
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL plan_cache_mode = force_generic_plan"));
             _begun = true;
         }
 
