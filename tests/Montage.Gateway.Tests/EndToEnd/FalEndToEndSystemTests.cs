@@ -51,8 +51,10 @@ public sealed class FalEndToEndSystemTests(EndToEndSystemFixture fixture)
         var types = final.EventTypes.ToList();
         Assert.True(types.IndexOf("job.provider_event") < types.IndexOf("job.succeeded"), string.Join(", ", types));
 
-        // Exactly one paid request, and the output is fal's video copied into Montage's store.
+        // Exactly one paid request, billed at the catalog's price (5 s of Kling 2.1 Pro: $0.49), and the output is fal's
+        // video copied into Montage's store.
         Assert.Equal(1, fal.Jobs.TotalSubmits);
+        Assert.Equal(0.49m, final.Job["cost"]!["actual"]!.GetValue<decimal>());
         var video = final.Job["outputs"]!["video"]!.GetValue<string>();
         await GatewayJourney.AssertPlayableMp4Async(client, video, expectedSeconds: FakeMedia.VideoSeconds);
     }
