@@ -77,8 +77,10 @@ internal static class Mp4StreamFacts
     private static ClipVideoFacts? VideoFacts(Track track, uint movieTimescale)
     {
         if (track.SampleEntry is not ("avc1" or "avc3") || track.DecoderConfig is not { } avcC || track.FrameDelta is not { } delta
-            || track.PixelAspect is { } pasp && pasp.H != pasp.V || track.FullRangeColour)
+            || track.PixelAspect is { } pasp && pasp.H != pasp.V || track.FullRangeColour
+            || track.EditDuration is null && track.FirstCompositionOffset != 0)
         {
+            // Reordered frames without an edit: where such a stream starts is for FFmpeg to say, so ffprobe reads it.
             return null;
         }
 
@@ -97,8 +99,9 @@ internal static class Mp4StreamFacts
 
     private static ClipAudioFacts? AudioFacts(Track track, uint movieTimescale)
     {
-        if (track.SampleEntry != "mp4a" || track.DecoderConfig is not { } config || AacConfig.Read(config) is not { } aac)
+        if (track.SampleEntry != "mp4a" || track.DecoderConfig is not { } config || AacConfig.Read(config) is not { } aac || track.EditDuration is null)
         {
+            // Without an edit the encoder priming is unmarked and FFmpeg may guess it, so ffprobe reads it.
             return null;
         }
 

@@ -44,11 +44,21 @@ public sealed class ClipProbeFunctionalTests(LocalEngineFixture fixture)
         var fullChroma = fixture.Output("yuv444.mp4");
         await Engine.Runner.RunAsync(["-f", "lavfi", "-i", "testsrc2=s=160x90:r=25:d=0.4", "-c:v", "libx264", "-pix_fmt", "yuv444p", fullChroma], null, CancellationToken.None);
 
+        var wide = fixture.Output("anamorphic.mp4");
+        await Engine.Runner.RunAsync(["-f", "lavfi", "-i", "testsrc2=s=160x90:r=25:d=0.4", "-vf", "setsar=4/3", "-c:v", "libx264", "-pix_fmt", "yuv420p", wide], null, CancellationToken.None);
+        var fullRange = fixture.Output("full-range.mp4");
+        await Engine.Runner.RunAsync(["-f", "lavfi", "-i", "testsrc2=s=160x90:r=25:d=0.4", "-c:v", "libx264", "-pix_fmt", "yuvj420p", fullRange], null, CancellationToken.None);
+
         Assert.Null(Mp4StreamFacts.TryRead(webm));
         Assert.Null(Mp4StreamFacts.TryRead(fullChroma));
+        Assert.Null(Mp4StreamFacts.TryRead(wide));
+        Assert.Null(Mp4StreamFacts.TryRead(fullRange));
         Assert.Null(Mp4StreamFacts.TryRead(fixture.Music));
-        var facts = await new ClipStreamProbe(Engine.Runner).ProbeAsync(fullChroma, CancellationToken.None);
-        Assert.Equal("yuv444p", facts.Video!.PixelFormat);
+        var probe = new ClipStreamProbe(Engine.Runner);
+        Assert.Equal("yuv444p", (await probe.ProbeAsync(fullChroma, CancellationToken.None)).Video!.PixelFormat);
+        Assert.Equal("4:3", (await probe.ProbeAsync(wide, CancellationToken.None)).Video!.SampleAspectRatio);
+        Assert.Equal("yuvj420p", (await probe.ProbeAsync(fullRange, CancellationToken.None)).Video!.PixelFormat);
+        Assert.Equal("vp9", (await probe.ProbeAsync(webm, CancellationToken.None)).Video!.Codec);
     }
 
     // ffprobe prints six decimals; the reader computes the exact fraction.
