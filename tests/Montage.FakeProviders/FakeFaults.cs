@@ -33,6 +33,13 @@ public sealed record DelayFault(TimeSpan Delay) : FakeFault;
 /// </summary>
 public sealed record DropConnectionFault : FakeFault;
 
+/// <summary>
+/// Submit only: the job is accepted and recorded at once, then the answer is withheld until the client gives up (its
+/// timeout, or its process dies) or <paramref name="Longest"/> passes, and the connection is dropped: a paid request
+/// whose id the client never learns, with time to kill the client in between.
+/// </summary>
+public sealed record AcceptThenStallFault(TimeSpan Longest) : FakeFault;
+
 /// <summary>Thread-safe, per-operation queues of faults; each fault applies a given number of times.</summary>
 public sealed class FakeFaults
 {
@@ -56,6 +63,8 @@ public sealed class FakeFaults
     public void Slow(FakeOperation operation, TimeSpan delay, int times = 1) => Add(operation, new DelayFault(delay), times);
 
     public void DropConnection(FakeOperation operation, int times = 1) => Add(operation, new DropConnectionFault(), times);
+
+    public void AcceptThenStall(FakeOperation operation, TimeSpan longest, int times = 1) => Add(operation, new AcceptThenStallFault(longest), times);
 
     public bool TryTake(FakeOperation operation, out FakeFault? fault)
     {

@@ -59,6 +59,23 @@ internal static class FakeHttp
 
                 context.Abort();
                 return true;
+            case AcceptThenStallFault stall:
+                if (acceptBeforeDrop is not null)
+                {
+                    await acceptBeforeDrop();
+                }
+
+                try
+                {
+                    await Task.Delay(stall.Longest, context.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                    // The client gave up or died: the request stays accepted.
+                }
+
+                context.Abort();
+                return true;
             case EnvelopeFault envelope:
                 var headers = envelope.RetryAfterSeconds is { } s
                     ? new Dictionary<string, string> { ["Retry-After"] = s.ToString(System.Globalization.CultureInfo.InvariantCulture) }
