@@ -17,6 +17,14 @@ public interface IGenerationProvider
     /// <summary>Submits one paid job. Checkpoint <see cref="ProviderSubmission.Handle"/> durably before doing anything else.</summary>
     Task<ProviderSubmission> SubmitAsync(ProviderSubmitRequest request, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The handle of a request known only by its id: a checkpointed request resumed by another worker, or a request
+    /// id from a webhook being reconciled (confirm it with <see cref="GetStatusAsync"/>: a provider shows only the
+    /// requests of its own account). The default is a bare handle; a provider whose calls need more (fal's request
+    /// URLs) builds them here, so callers never copy its URL layout.
+    /// </summary>
+    ProviderJobHandle Resume(string requestId, string modelEndpoint) => new(Name, requestId, modelEndpoint);
+
     /// <summary>Current state of a submitted job: queued (with position), running (with logs), completed, or failed (classified).</summary>
     Task<ProviderStatus> GetStatusAsync(ProviderJobHandle handle, CancellationToken cancellationToken);
 

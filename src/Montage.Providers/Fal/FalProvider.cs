@@ -78,6 +78,14 @@ public sealed class FalProvider : IGenerationProvider
         }
     }
 
+    /// <summary>fal's status, result and cancel URLs follow from the queue URL, the model's app and the request id.</summary>
+    public ProviderJobHandle Resume(string requestId, string modelEndpoint)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(requestId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(modelEndpoint);
+        return FalHandle.Create(requestId, modelEndpoint, options.QueueUrl, statusUrl: null, responseUrl: null, cancelUrl: null);
+    }
+
     public Task<ProviderStatus> GetStatusAsync(ProviderJobHandle handle, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(handle);
