@@ -40,14 +40,30 @@ try
     // Warm-up: connection and JIT. Methods are recompiled (tier 1, with profile-guided optimisation) only after 30
     // calls and in the background, so a few chunks are not enough: without rounds of 64 chunks and a pause, a loaded
     // machine was still compiling the transfer path during the measured 1 GiB, and that one-off cost (about a third
-    // of both processes' CPU in a profile) was counted as CPU per GiB.
-    var warmBytes = RandomNumberGenerator.GetBytes(64 * 1024 * 1024);
+    // of both processes' CPU in a profile) was counted as CPU per GiB. The rounds go through the same kinds of streams
+    // as the measured transfers (a file read, a file written), so that the client's file paths are warm too.
+    var warmSource = Path.Combine(work, "warm.bin");
+    var warmTarget = Path.Combine(work, "warm-download.bin");
+    await File.WriteAllBytesAsync(warmSource, RandomNumberGenerator.GetBytes(64 * 1024 * 1024));
     for (var round = 0; round < 3; round++)
     {
-        var warm = await client.UploadAsync(AssetStoreClient.Metadata("bench", $"warm-{round}.bin"), new MemoryStream(warmBytes), chunkKiB * 1024);
-        await client.DownloadAsync(new DownloadRequest { AssetId = warm.Id, Owner = "bench" }, Stream.Null);
+        Asset warm;
+        await using (var file = new FileStream(warmSource, FileMode.Open, FileAccess.Read, FileShare.Read, 0, FileOptions.SequentialScan))
+        {
+            warm = await client.UploadAsync(AssetStoreClient.Metadata("bench", $"warm-{round}.bin"), file, chunkKiB * 1024);
+        }
+
+        await using (var file = new FileStream(warmTarget, FileMode.Create, FileAccess.Write, FileShare.None, 0))
+        {
+            await client.DownloadAsync(new DownloadRequest { AssetId = warm.Id, Owner = "bench" }, file);
+            file.Flush(flushToDisk: true);
+        }
+
         await Task.Delay(TimeSpan.FromSeconds(1));
     }
+
+    File.Delete(warmSource);
+    File.Delete(warmTarget);
 
     var cpTarget = Path.Combine(work, "cp.bin");
     DropCaches();
