@@ -54,7 +54,7 @@ public static class GenerationServiceExtensions
         builder.Services.AddSingleton<ModelQueries>();
         builder.Services.AddSingleton<InputResolver>();
         builder.Services.AddSingleton<OutputImporter>();
-        builder.Services.AddSingleton<ProviderHandles>();
+        builder.Services.AddSingleton<SubmitReconciler>();
         builder.Services.AddSingleton<JobRunner>();
         builder.Services.AddHostedService<GenerationWorker>();
         return builder;

@@ -20,6 +20,8 @@ namespace Montage.Generation.Tests;
 /// </summary>
 public sealed class GenerationSystemFixture : IAsyncLifetime
 {
+    /// <summary>The image service once more, without Gateway:PublicUrl (no webhooks): stopped unless a test swaps it in.</summary>
+    public const string PollingImages = "images-polling";
     public const string SigningKey = "test-signing-key-0123456789abcdef0123456789";
     private readonly List<GrpcChannel> _channels = [];
 
@@ -52,10 +54,12 @@ public sealed class GenerationSystemFixture : IAsyncLifetime
         Kie = await FakeKie.StartAsync();
         Relay = await WebhookRelay.StartAsync();
         App = await DistributedApplicationTestingBuilder.CreateAsync(AddModel);
-        foreach (var name in new[] { "jobs", "assets", "images", "compositing", "videos" })
+        foreach (var name in new[] { "jobs", "assets", "images", "compositing", "videos", PollingImages })
         {
             await App.WaitForHealthyAsync(name, TimeSpan.FromMinutes(6));
         }
+
+        await App.StopResourceAsync(PollingImages);
 
         Jobs = new JobTrackerClient(Channel("jobs"));
         Assets = new AssetStoreClient(Channel("assets"));
@@ -93,6 +97,28 @@ public sealed class GenerationSystemFixture : IAsyncLifetime
             Spec = new JobSpec { Kind = kind, ModelId = model, InputJson = inputJson, Owner = owner, NoCache = true, MaxAttempts = 3 },
         });
         return response.Job;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> while image jobs are leased only by <see cref="PollingImages"/>, a worker the
+    /// providers cannot call back; then puts the webhook-configured "images" back.
+    /// </summary>
+    public async Task<T> WithoutWebhooksAsync<T>(Func<Task<T>> body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        await App.StopResourceAsync("images");
+        try
+        {
+            await App.StartResourceAsync(PollingImages);
+            await App.WaitForHealthyAsync(PollingImages, TimeSpan.FromMinutes(3));
+            return await body();
+        }
+        finally
+        {
+            await App.StopResourceAsync(PollingImages);
+            await App.StartResourceAsync("images");
+            await App.WaitForHealthyAsync("images", TimeSpan.FromMinutes(3));
+        }
     }
 
     /// <summary>Polls the job until <paramref name="done"/> holds; generous, since the machine may be loaded.</summary>
@@ -169,13 +195,19 @@ public sealed class GenerationSystemFixture : IAsyncLifetime
             ("images", "src/Montage.ImageGeneration/Montage.ImageGeneration.csproj", 1),
             ("compositing", "src/Montage.Compositing/Montage.Compositing.csproj", 1),
             ("videos", "src/Montage.VideoGeneration/Montage.VideoGeneration.csproj", 2),
+            (PollingImages, "src/Montage.ImageGeneration/Montage.ImageGeneration.csproj", 1),
         })
         {
-            WithProviders(builder.AddProject(name, Path.Combine(root, project)))
+            var service = WithProviders(builder.AddProject(name, Path.Combine(root, project)))
                 .WithHttpHealthCheck("/health")
                 .WithReplicas(replicas)
-                .WithReference(jobs).WithReference(assets).WaitFor(jobs).WaitFor(assets)
-                .WithEnvironment("Gateway__PublicUrl", Relay.BaseUrl.ToString().TrimEnd('/'))
+                .WithReference(jobs).WithReference(assets).WaitFor(jobs).WaitFor(assets);
+            if (name != PollingImages)
+            {
+                service.WithEnvironment("Gateway__PublicUrl", Relay.BaseUrl.ToString().TrimEnd('/'));
+            }
+
+            service
                 .WithEnvironment("Generation__LeaseDuration", "00:00:04")
                 .WithEnvironment("Generation__HeartbeatInterval", "00:00:01")
                 .WithEnvironment("Generation__LeaseWait", "00:00:05")

@@ -15,7 +15,8 @@ namespace Montage.Generation.Tests;
 
 /// <summary>
 /// What the gateway's webhook receiver does, in miniature: takes the fake providers' webhooks at
-/// <c>/webhooks/fal</c> and <c>/webhooks/kie</c> and hands each to JobTracker.DeliverProviderEvent before answering 2xx.
+/// <c>/webhooks/fal</c> and <c>/webhooks/kie</c> and hands each to JobTracker.DeliverProviderEvent, with the job hint of
+/// the URL (<c>?job=</c>), before answering 2xx.
 /// </summary>
 public sealed class WebhookRelay : IAsyncDisposable
 {
@@ -61,6 +62,7 @@ public sealed class WebhookRelay : IAsyncDisposable
             Outcome = succeeded ? "succeeded" : "failed",
             PayloadJson = body!.ToJsonString(),
             ReceivedAt = Timestamp.FromDateTime(DateTime.UtcNow),
+            JobIdHint = context.Request.Query["job"].ToString(),
         });
         Interlocked.Increment(ref _delivered);
         return Results.Ok();

@@ -16,7 +16,10 @@ namespace Montage.Generation.Worker;
 /// <summary>
 /// Runs one leased job through its provider (shared/DESIGN.md §3): resolve inputs, submit, checkpoint the request id
 /// before anything else, wait for the webhook wake-up or poll, import the outputs, complete with the cost. A job leased
-/// with a checkpoint resumes that request and never submits again; a submit whose outcome is unknown is never repeated.
+/// with a checkpoint resumes that request and never submits again. Before a paid submit the worker records a submit
+/// intent, so a submit whose outcome is unknown (its answer was lost, or the worker died before the request id's
+/// Checkpoint) is known as such by whoever holds the job next, and is reconciled through the provider's webhook
+/// (<see cref="SubmitReconciler"/>) instead of being sent again.
 /// </summary>
 internal sealed class JobRunner(
     JobTrackerClient jobs,
@@ -24,7 +27,7 @@ internal sealed class JobRunner(
     IProviderRegistry providers,
     InputResolver inputs,
     OutputImporter outputs,
-    ProviderHandles handles,
+    SubmitReconciler reconciler,
     IOptions<GenerationOptions> options,
     IConfiguration configuration,
     TimeProvider time,
@@ -85,7 +88,7 @@ internal sealed class JobRunner(
         ProviderJobHandle? handle = null;
         if (leased.Resume && job.ProviderCheckpoint is { RequestId.Length: > 0 } checkpoint)
         {
-            handle = handles.Rebuild(checkpoint, model.Endpoint!);
+            handle = provider.Resume(checkpoint.RequestId, model.Endpoint!);
             started = checkpoint.SubmittedAt?.ToDateTimeOffset() ?? started;
             checkpointed = true;
             if (provider.Name == ProviderNames.Local && !await IsKnownAsync(provider, handle, lease).ConfigureAwait(false))
@@ -111,13 +114,43 @@ internal sealed class JobRunner(
 
             var resolved = await inputs.ResolveAsync(model, normalized, job.Owner, timeout + _options.InputUrlMargin, lease.Work).ConfigureAwait(false);
             estimateContext = resolved.Estimate;
-            var request = ProviderRequestBuilder.BuildSubmitRequest(model, normalized, resolved.Media, WebhookUrl(model.Provider)) with
+            var webhook = WebhookUrl(model.Provider, job.Id);
+            var request = ProviderRequestBuilder.BuildSubmitRequest(model, normalized, resolved.Media, webhook) with
             {
                 OutputLifetime = model.Provider == ProviderNames.Fal ? _options.OutputLifetime : null,
             };
 
-            // A resumed local job already has its (lost) render checkpointed; a second request id would be refused.
-            handle = await SubmitAsync(lease, provider, request, checkpoint: !checkpointed).ConfigureAwait(false);
+            if (provider.Name == ProviderNames.Local)
+            {
+                // Local renders are free and run in this process: no intent, nothing to reconcile. A resumed local job
+                // already has its (lost) render checkpointed; a second request id would be refused.
+                // Only hosted submits end without a handle (outcome unknown); the local engine's failures are thrown.
+                handle = (await SubmitAsync(lease, provider, request, checkpoint: !checkpointed).ConfigureAwait(false))!;
+            }
+            else
+            {
+                var intent = await RecordIntentAsync(lease, provider.Name).ConfigureAwait(false);
+                if (intent.SubmitOutcomeUnknown)
+                {
+                    // An earlier holder of this attempt may have submitted: its time bounds the wait, as a resume's would.
+                    started = intent.Checkpoint?.SubmittedAt?.ToDateTimeOffset() ?? started;
+                }
+                else if (lease.CancelRequested)
+                {
+                    throw Canceled(null, 0);
+                }
+                else
+                {
+                    handle = await SubmitAsync(lease, provider, request, checkpoint: true).ConfigureAwait(false);
+                }
+
+                if (handle is null)
+                {
+                    handle = await reconciler.ReconcileAsync(lease, provider, model.Endpoint!, webhook is not null, started + timeout).ConfigureAwait(false);
+                    await AdoptAsync(lease, handle, started).ConfigureAwait(false);
+                }
+            }
+
             checkpointed = true;
         }
 
@@ -183,7 +216,8 @@ internal sealed class JobRunner(
         }
     }
 
-    private async Task<ProviderJobHandle> SubmitAsync(LeaseKeeper lease, IGenerationProvider provider, ProviderSubmitRequest request, bool checkpoint)
+    /// <summary>Sends the paid submit and checkpoints its request id; null when the outcome is unknown (reconcile it, never resend).</summary>
+    private async Task<ProviderJobHandle?> SubmitAsync(LeaseKeeper lease, IGenerationProvider provider, ProviderSubmitRequest request, bool checkpoint)
     {
         // Not tied to shutdown: a paid submit is never abandoned between being sent and being checkpointed.
         using var critical = new CancellationTokenSource(TimeSpan.FromMinutes(3));
@@ -192,15 +226,12 @@ internal sealed class JobRunner(
         {
             submission = await provider.SubmitAsync(request, critical.Token).ConfigureAwait(false);
         }
-        catch (ProviderException e) when (e.Error.Kind == ProviderErrorKind.OutcomeUnknown)
+        catch (ProviderException e) when (e.Error.Kind == ProviderErrorKind.OutcomeUnknown && provider.Name != ProviderNames.Local)
         {
-            // The provider may have accepted (and will bill) a request whose id we never learned. Resubmitting could
-            // pay twice, and neither fal nor KIE can list requests to reconcile, so this attempt ends for good.
+            // The provider may have accepted (and will bill) a request whose id we never learned: resubmitting could
+            // pay twice. The submit intent stays recorded, so even a crash from here on is reconciled, not resent.
             WorkerLog.OutcomeUnknown(logger, lease.JobId, provider.Name);
-            throw new JobFailureException(
-                JobErrors.OutcomeUnknown,
-                $"The submit to {provider.Name} got no answer after it was sent; it was not repeated automatically to avoid paying twice. Retry the job to run it again.",
-                retryable: false);
+            return null;
         }
         catch (ProviderException e)
         {
@@ -217,7 +248,7 @@ internal sealed class JobRunner(
 
         try
         {
-            var response = await CheckpointAsync(lease, handle, critical.Token).ConfigureAwait(false);
+            var response = await CheckpointAsync(RequestCheckpoint(lease, handle, time.GetUtcNow()), critical.Token).ConfigureAwait(false);
             if (response.CancelRequested)
             {
                 lease.MarkCancelRequested();
@@ -240,17 +271,71 @@ internal sealed class JobRunner(
         }
     }
 
-    private async Task<CheckpointResponse> CheckpointAsync(LeaseKeeper lease, ProviderJobHandle handle, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records that a paid submit is about to be sent. Durable before the submit, so a worker that dies before the
+    /// request id's Checkpoint leaves a trace; JobTracker answers whether an earlier holder of the attempt left one.
+    /// </summary>
+    private async Task<CheckpointResponse> RecordIntentAsync(LeaseKeeper lease, string provider)
     {
-        var request = new CheckpointRequest
+        var request = new CheckpointRequest { JobId = lease.JobId, LeaseId = lease.LeaseId, Provider = provider, SubmitIntent = true };
+        CheckpointResponse response;
+        try
         {
-            JobId = lease.JobId,
-            LeaseId = lease.LeaseId,
-            Provider = handle.Provider,
-            RequestId = handle.RequestId,
-            ProviderStatus = ProgressReporter.StatusText(ProviderJobState.Queued),
-            SubmittedAt = Timestamp.FromDateTimeOffset(time.GetUtcNow()),
-        };
+            response = await CheckpointAsync(request, lease.Abandon).ConfigureAwait(false);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.FailedPrecondition)
+        {
+            lease.MarkLeaseLost();
+            throw new OperationCanceledException(lease.Abandon);
+        }
+        catch (RpcException e)
+        {
+            // Nothing was sent to the provider: safe to run the attempt again later.
+            WorkerLog.ReportFailed(logger, lease.JobId, e.StatusCode.ToString());
+            throw new JobFailureException("checkpoint_failed", "The submit could not be recorded beforehand, so it was not sent.", retryable: true);
+        }
+
+        if (response.CancelRequested)
+        {
+            lease.MarkCancelRequested();
+        }
+
+        return response;
+    }
+
+    /// <summary>Records the request a reconciliation confirmed, replacing the submit intent.</summary>
+    private async Task AdoptAsync(LeaseKeeper lease, ProviderJobHandle handle, DateTimeOffset submittedAt)
+    {
+        try
+        {
+            var response = await CheckpointAsync(RequestCheckpoint(lease, handle, submittedAt), lease.Abandon).ConfigureAwait(false);
+            if (response.CancelRequested)
+            {
+                lease.MarkCancelRequested();
+            }
+        }
+        catch (RpcException e)
+        {
+            // Not canceled at the provider (it ran before this worker knew of it, and may belong to whoever recorded
+            // it): the lease lapses, and the next holder reconciles from the same recorded webhook.
+            WorkerLog.CheckpointFailed(logger, lease.JobId, handle.RequestId, e.StatusCode.ToString());
+            lease.MarkLeaseLost();
+            throw new OperationCanceledException(lease.Abandon);
+        }
+    }
+
+    private static CheckpointRequest RequestCheckpoint(LeaseKeeper lease, ProviderJobHandle handle, DateTimeOffset submittedAt) => new()
+    {
+        JobId = lease.JobId,
+        LeaseId = lease.LeaseId,
+        Provider = handle.Provider,
+        RequestId = handle.RequestId,
+        ProviderStatus = ProgressReporter.StatusText(ProviderJobState.Queued),
+        SubmittedAt = Timestamp.FromDateTimeOffset(submittedAt),
+    };
+
+    private async Task<CheckpointResponse> CheckpointAsync(CheckpointRequest request, CancellationToken cancellationToken)
+    {
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -260,7 +345,7 @@ internal sealed class JobRunner(
             }
             catch (RpcException e) when (attempt < 6 && e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal)
             {
-                // Repeating a checkpoint with the same request id is a no-op, so retrying is safe.
+                // Repeating a checkpoint with the same request id, or an intent under the same lease, is a no-op.
                 await Task.Delay(TimeSpan.FromMilliseconds(250 * Math.Pow(2, attempt)), cancellationToken).ConfigureAwait(false);
             }
         }
@@ -269,7 +354,7 @@ internal sealed class JobRunner(
     private async Task<ProviderStatus> WaitAsync(
         LeaseKeeper lease, IGenerationProvider provider, ProviderJobHandle handle, ProgressReporter reporter, DateTimeOffset deadline, long estimate)
     {
-        var hooked = WebhookUrl(provider.Name) is not null;
+        var hooked = WebhookUrl(provider.Name, lease.JobId) is not null;
         var polling = new ProviderPollingOptions
         {
             Initial = hooked ? _options.WebhookPollInterval : _options.PollInitial,
@@ -374,7 +459,11 @@ internal sealed class JobRunner(
 
     private static CallOptions Deadline() => new(deadline: DateTime.UtcNow.Add(ReportDeadline));
 
-    private Uri? WebhookUrl(string provider)
+    /// <summary>
+    /// The job id rides along (not signed by the provider, so only a hint): it is how JobTracking finds the job of a
+    /// webhook whose request id the worker never learned.
+    /// </summary>
+    private Uri? WebhookUrl(string provider, string jobId)
     {
         var publicUrl = configuration["Gateway:PublicUrl"];
         if (provider == ProviderNames.Local || string.IsNullOrWhiteSpace(publicUrl))
@@ -382,6 +471,6 @@ internal sealed class JobRunner(
             return null;
         }
 
-        return new Uri($"{publicUrl.TrimEnd('/')}/webhooks/{provider}");
+        return new Uri($"{publicUrl.TrimEnd('/')}/webhooks/{provider}?job={Uri.EscapeDataString(jobId)}");
     }
 }

@@ -45,6 +45,9 @@ internal sealed class LeaseKeeper : IAsyncDisposable
     /// <summary>Pulsed when a provider webhook for this job reached JobTracker.</summary>
     public WakeSignal Wake { get; } = new();
 
+    /// <summary>The provider request ids of those webhooks: what reconciles a submit whose outcome is unknown.</summary>
+    public ProviderEventInbox ProviderEvents { get; } = new();
+
     /// <summary>Stop working on the job without reporting: the lease is gone or the process is stopping.</summary>
     public CancellationToken Abandon => _abandon.Token;
 
@@ -109,6 +112,11 @@ internal sealed class LeaseKeeper : IAsyncDisposable
                     MarkCancelRequested();
                 }
 
+                foreach (var delivery in response.ProviderEvents)
+                {
+                    ProviderEvents.Add(delivery);
+                }
+
                 // Deliveries are listed again on every heartbeat: only new ones wake the poll loop.
                 if (response.ProviderEvents.Count > _providerEventsSeen)
                 {
@@ -145,6 +153,7 @@ internal sealed class LeaseKeeper : IAsyncDisposable
                     switch (call.ResponseStream.Current.Type)
                     {
                         case "job.provider_event":
+                            ProviderEvents.Add(call.ResponseStream.Current.ProviderEvent ?? new ProviderEventDelivery());
                             Wake.Pulse();
                             break;
                         case "job.cancel_requested":

@@ -55,4 +55,13 @@ internal static partial class WorkerLog
 
     [LoggerMessage(EventId = 716, Level = LogLevel.Warning, Message = "Job {JobId}: canceling provider request {RequestId} failed ({Kind}).")]
     public static partial void CancelFailed(ILogger logger, string jobId, string requestId, string kind);
+
+    [LoggerMessage(EventId = 717, Level = LogLevel.Warning, Message = "Job {JobId}: the outcome of its submit to {Provider} is unknown; waiting for the provider's webhook to reconcile it, not resubmitting.")]
+    public static partial void Reconciling(ILogger logger, string jobId, string provider);
+
+    [LoggerMessage(EventId = 718, Level = LogLevel.Information, Message = "Job {JobId}: provider request {Provider}/{RequestId} confirmed by the provider and adopted.")]
+    public static partial void Reconciled(ILogger logger, string jobId, string provider, string requestId);
+
+    [LoggerMessage(EventId = 719, Level = LogLevel.Warning, Message = "Job {JobId}: a webhook named request {Provider}/{RequestId}, which the provider does not confirm ({Kind}); ignored.")]
+    public static partial void Unconfirmed(ILogger logger, string jobId, string provider, string requestId, string kind);
 }
