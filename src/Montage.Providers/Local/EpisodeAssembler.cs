@@ -29,7 +29,8 @@ public sealed record EpisodeRequest(
 public sealed record EpisodeReport(bool VideoStreamCopied, string? StreamCopyRefusal, LoudnessMeasurement? Loudness, bool LoudnessChanged);
 
 /// <summary>
-/// local/assemble, in two FFmpeg runs after one ffprobe per clip. First the programme audio (<see cref="EpisodeSoundtrack"/>):
+/// local/assemble, in two FFmpeg runs once every clip's streams are known (<see cref="ClipStreamProbe"/>: read from a
+/// plain MP4's index, otherwise with ffprobe). First the programme audio (<see cref="EpisodeSoundtrack"/>):
 /// every shot's sound cut to its pictures, joined, music mixed, loudness measured, all in one pass to lossless PCM. Then
 /// the episode is written once: clips that already share the episode's format and codec parameters, joined with cuts,
 /// have their video copied by the concat demuxer (<see cref="StreamCopyJoiner"/>, re-encoded only to burn subtitles);
