@@ -8,8 +8,37 @@ internal static class ProcessCpu
 {
     private static readonly double TicksPerSecond = 100; // USER_HZ on Linux
 
-    /// <summary>Total CPU seconds of every process whose command line contains <paramref name="marker"/>.</summary>
-    public static double Seconds(string marker) => Processes().Where(p => p.CommandLine.Contains(marker, StringComparison.Ordinal)).Sum(p => p.CpuSeconds);
+    /// <summary>
+    /// Total CPU seconds of the processes whose command line contains <paramref name="marker"/> and, when
+    /// <paramref name="ancestor"/> is given, that descend from it. Other engineers' test runs start JobTracking
+    /// services too: counting every "Montage.JobTracking.dll" mixed their CPU in (and one exiting between two readings
+    /// made the figure negative).
+    /// </summary>
+    public static double Seconds(string marker, int? ancestor = null)
+    {
+        var all = Processes().ToList();
+        var parents = all.ToDictionary(p => p.Pid, p => p.ParentPid);
+        return all.Where(p => p.CommandLine.Contains(marker, StringComparison.Ordinal) && (ancestor is null || DescendsFrom(p.Pid, ancestor.Value, parents)))
+            .Sum(p => p.CpuSeconds);
+    }
+
+    /// <summary>CPU seconds of this benchmark process (the client side).</summary>
+    public static double Self() => System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+
+    private static bool DescendsFrom(int pid, int ancestor, Dictionary<int, int> parents)
+    {
+        for (var depth = 0; depth < 16 && parents.TryGetValue(pid, out var parent) && parent > 1; depth++)
+        {
+            if (parent == ancestor)
+            {
+                return true;
+            }
+
+            pid = parent;
+        }
+
+        return false;
+    }
 
     /// <summary>CPU seconds of the Postgres server listening on <paramref name="port"/> and all its backends (its children).</summary>
     public static double PostgresSeconds(int port)

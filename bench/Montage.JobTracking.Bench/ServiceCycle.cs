@@ -46,6 +46,19 @@ internal static class ServiceCycle
         return string.Join(", ", new[] { "Submit", "Lease", "Checkpoint", "Complete" }.Select((name, i) => $"{name} {totals[i] / cycles:0.0} ms")) + $", List (read only) {listMs:0.0} ms";
     }
 
+    /// <summary>Runs the cycle in short slices until <paramref name="jobs"/> jobs are done or <paramref name="limit"/> has passed.</summary>
+    public static async Task<long> WarmUpAsync(JobTrackerClient client, int clients, long jobs, TimeSpan limit)
+    {
+        long done = 0;
+        var started = Stopwatch.GetTimestamp();
+        while (done < jobs && Stopwatch.GetElapsedTime(started) < limit)
+        {
+            done += (await RunAsync(client, clients, TimeSpan.FromSeconds(3)).ConfigureAwait(false)).Jobs;
+        }
+
+        return done;
+    }
+
     public static async Task<(double JobsPerSecond, long Jobs)> RunAsync(JobTrackerClient client, int clients, TimeSpan duration)
     {
         long jobs = 0;
