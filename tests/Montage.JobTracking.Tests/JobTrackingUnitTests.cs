@@ -3,6 +3,7 @@ using Montage.Contracts.Jobs.V1;
 using Montage.Grpc;
 using Montage.JobTracking.Caching;
 using Montage.JobTracking.Dependencies;
+using Montage.JobTracking.Events;
 using Montage.JobTracking.Leasing;
 using Montage.JobTracking.List;
 using Montage.JobTracking.Submit;
@@ -10,7 +11,7 @@ using Montage.Providers.Catalog;
 
 namespace Montage.JobTracking.Tests;
 
-/// <summary>The pure parts: pointers, hashing, backoff, graph ordering, page tokens, spec validation.</summary>
+/// <summary>The pure parts: pointers, hashing, backoff, graph ordering, page tokens, spec validation, lease wake-ups.</summary>
 public sealed class JobTrackingUnitTests
 {
     private static readonly JobTrackingOptions Options = new();
@@ -169,5 +170,72 @@ public sealed class JobTrackingUnitTests
         }
 
         return request;
+    }
+
+    [Fact]
+    public void One_wake_up_wakes_one_lease_waiter_the_longest_waiting()
+    {
+        var wakeups = new LeaseWakeups();
+        var first = wakeups.Register(["a"]);
+        var second = wakeups.Register(["a"]);
+
+        wakeups.Wake("a", 1);
+
+        Assert.True(first.Woken.IsCompleted);
+        Assert.False(second.Woken.IsCompleted);
+        Assert.Equal(1, wakeups.Count("a"));
+        wakeups.Wake("b", 5);
+        Assert.False(second.Woken.IsCompleted);
+    }
+
+    [Fact]
+    public void A_waiter_that_leaves_with_an_unused_wake_up_hands_it_on_and_a_consumed_one_is_not_handed_on()
+    {
+        var wakeups = new LeaseWakeups();
+        var leaving = wakeups.Register(["a"]);
+        var next = wakeups.Register(["a"]);
+        var last = wakeups.Register(["a"]);
+
+        wakeups.Wake("a", 1);
+        wakeups.Leave(leaving);
+        Assert.True(next.Woken.IsCompleted);
+        Assert.False(last.Woken.IsCompleted);
+
+        wakeups.Consume(next);
+        Assert.False(last.Woken.IsCompleted);
+        Assert.Equal(1, wakeups.Count("a"));
+
+        // Leaving without a wake-up only unregisters.
+        wakeups.Leave(last);
+        Assert.Equal(0, wakeups.Count("a"));
+    }
+
+    [Fact]
+    public void A_waiter_for_several_kinds_is_woken_once_and_a_wake_up_without_waiters_is_not_kept()
+    {
+        var wakeups = new LeaseWakeups();
+        var both = wakeups.Register(["a", "b"]);
+        var onlyB = wakeups.Register(["b"]);
+
+        wakeups.Wake("a", 1);
+        Assert.True(both.Woken.IsCompleted);
+        Assert.Equal(0, wakeups.Count("a"));
+        Assert.Equal(1, wakeups.Count("b"));
+
+        wakeups.Wake("b", 1);
+        Assert.True(onlyB.Woken.IsCompleted);
+
+        // Waiters register before looking at the database, so nothing needs to remember a wake-up nobody waited for.
+        wakeups.Wake("a", 3);
+        Assert.False(wakeups.Register(["a"]).Woken.IsCompleted);
+    }
+
+    [Fact]
+    public void Wake_all_wakes_every_waiter_of_the_kind()
+    {
+        var wakeups = new LeaseWakeups();
+        var waiters = Enumerable.Range(0, 4).Select(_ => wakeups.Register(["a"])).ToList();
+        wakeups.WakeAll("a");
+        Assert.All(waiters, w => Assert.True(w.Woken.IsCompleted));
     }
 }
