@@ -13,7 +13,9 @@ namespace Montage.Gateway.Webhooks;
 /// <c>POST /webhooks/fal</c> and <c>/webhooks/kie</c>: verified by the provider's own rules (fal: Ed25519 signature
 /// over the body with a fresh timestamp; KIE: optional HMAC and a confirming status query), handed to JobTracking,
 /// and answered 2xx only once JobTracking has stored it. Forged or stale webhooks get 401, exact replays 400, and a
-/// JobTracking outage 503 so that the provider delivers again.
+/// JobTracking outage 503 so that the provider delivers again. The worker puts its job id in the URL (<c>?job=</c>): it
+/// is passed on as a hint, which JobTracking uses only for a job that never learned its request id (submit outcome
+/// unknown); the signature does not cover the URL, so the worker confirms such a request with the provider.
 /// </summary>
 internal static partial class ProviderWebhookEndpoints
 {
@@ -73,12 +75,17 @@ internal static partial class ProviderWebhookEndpoints
             Outcome = outcome.Succeeded ? "succeeded" : "failed",
             PayloadJson = Payload(outcome),
             ReceivedAt = Timestamp.FromDateTimeOffset(time.GetUtcNow()),
+            JobIdHint = JobHint(context.Request),
         };
         var delivered = await jobs.DeliverProviderEventAsync(request, aborted).ConfigureAwait(false);
         await receipts.RecordAsync(provider, digest, request.RequestId, CancellationToken.None).ConfigureAwait(false);
-        LogDelivered(logger, provider, request.RequestId, request.Outcome, delivered.Matched, delivered.Duplicate);
+        LogDelivered(logger, provider, request.RequestId, request.Outcome, delivered.Matched, delivered.MatchedByHint, delivered.Duplicate);
         return TypedResults.Json(new JsonObject { ["received"] = true }, GatewayJson.Options);
     }
+
+    /// <summary>A job id is a GUID: anything else (or longer) is not a hint worth passing on.</summary>
+    private static string JobHint(HttpRequest request) =>
+        request.Query["job"] is { Count: 1 } values && Guid.TryParse(values[0], out var jobId) ? jobId.ToString() : "";
 
     private static string Payload(WebhookOutcome outcome)
     {
@@ -107,6 +114,6 @@ internal static partial class ProviderWebhookEndpoints
     [LoggerMessage(EventId = 401, Level = LogLevel.Warning, Message = "Could not verify a {Provider} webhook now ({Kind}); asked for a redelivery.")]
     private static partial void LogVerificationUnavailable(ILogger logger, string provider, string kind);
 
-    [LoggerMessage(EventId = 402, Level = LogLevel.Information, Message = "{Provider} webhook for request {RequestId} ({Outcome}) handed to JobTracking (matched {Matched}, duplicate {Duplicate}).")]
-    private static partial void LogDelivered(ILogger logger, string provider, string requestId, string outcome, bool matched, bool duplicate);
+    [LoggerMessage(EventId = 402, Level = LogLevel.Information, Message = "{Provider} webhook for request {RequestId} ({Outcome}) handed to JobTracking (matched {Matched}, by job hint {ByHint}, duplicate {Duplicate}).")]
+    private static partial void LogDelivered(ILogger logger, string provider, string requestId, string outcome, bool matched, bool byHint, bool duplicate);
 }
