@@ -57,6 +57,11 @@ Console.WriteLine($"Submit part finished {DateTime.UtcNow:HH:mm:ss} UTC, load av
 var fanOut = new SseFanOut(system);
 var sse = await fanOut.RunAsync((system.GatewayHttp, system.GatewayHttp2), options.SseStreams, options.SseHttp2, options.Drivers, processes);
 Console.WriteLine($"  shared feeds done, load average {Stats.LoadAverage()}");
+Console.WriteLine();
+Report.Submits(results, options);
+Console.WriteLine();
+Report.Sse("gateway with shared event feeds (one JobTracker Watch per owner)", sse, options);
+Console.WriteLine();
 SseResult? perStream = null;
 if (options.ComparePerStreamWatch)
 {
@@ -66,8 +71,6 @@ if (options.ComparePerStreamWatch)
 }
 
 Console.WriteLine($"Finished {DateTime.UtcNow:yyyy-MM-dd HH:mm:ss} UTC, load average {Stats.LoadAverage()}");
-Console.WriteLine();
-Report.Submits(results, options);
 if (results.Values.Any(r => r.Errors > 0) || sse.StreamErrors > 0)
 {
     // Errors make the figures meaningless: show why, from the services' own logs.
@@ -79,8 +82,6 @@ if (results.Values.Any(r => r.Errors > 0) || sse.StreamErrors > 0)
     }
 }
 
-Console.WriteLine();
-Report.Sse("gateway with shared event feeds (one JobTracker Watch per owner)", sse, options);
 if (perStream is not null)
 {
     Console.WriteLine();

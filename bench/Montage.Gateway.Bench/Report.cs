@@ -51,7 +51,8 @@ internal static class Report
 
         Console.WriteLine($"| all | {sse.AllFromReturn.Count()} | {Triple([.. sse.AllFromReturn])} | {Triple([.. sse.AllFromSend])} |");
         Console.WriteLine($"Delivery p99 from RPC return: {Stats.Ms(Stats.Percentile([.. sse.AllFromReturn], 99))} ms (target <= 50 ms); " +
-            $"{sse.BeforeReturn} events arrived before their RPC returned (counted as 0); missing deliveries {sse.Missing}; failed streams {sse.StreamErrors}" +
+            $"{sse.BeforeReturn} events arrived before their RPC returned (counted as 0); missing deliveries {sse.Missing}; failed streams {sse.StreamErrors}; " +
+            $"driving RPCs retried after Unavailable {sse.RetriedRpcs}" +
             (sse.FirstStreamError is { } error ? $" (first: {error})" : ""));
         var deliveries = Math.Max(1, sse.AllFromReturn.Count());
         Console.WriteLine("CPU s per 1,000 deliveries while driving: " + string.Join(", ", CpuColumns.Select(c =>
