@@ -66,7 +66,10 @@ internal sealed class EpisodeEncoder(FfmpegRunner runner)
         {
             var offset = elapsed - fade;
             var next = string.Create(CultureInfo.InvariantCulture, $"[x{i}]");
-            graph.Add(string.Create(CultureInfo.InvariantCulture, $"{current}[v{i}]xfade=transition=fade:duration={t}:offset={FilterText.Number(offset)}{next}"));
+            // xfade (FFmpeg 5.1) leaves a one-frame hole in the timestamps where the transition ends, which the
+            // constant-rate encoder fills with a repeated frame: re-stamping the frames in order keeps the length exact.
+            graph.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{current}[v{i}]xfade=transition=fade:duration={t}:offset={FilterText.Number(offset)},setpts=N/({fps}*TB){next}"));
             (current, elapsed) = (next, offset + (shots[i].Frames / (double)fps));
         }
 

@@ -76,8 +76,8 @@ public sealed class EpisodeGraphUnitTests
 
         var graph = Graph(EpisodeEncoder.Arguments(shots, Format, 0.4, "/w/p.wav", "volume=3dB", "subtitles=filename=/s.srt", "/w/e.mp4", Options));
 
-        Assert.Contains("[v0][v1]xfade=transition=fade:duration=0.4:offset=0.6[x1]", graph, StringComparison.Ordinal);
-        Assert.Contains("[x1][v2]xfade=transition=fade:duration=0.4:offset=1.4[x2]", graph, StringComparison.Ordinal);
+        Assert.Contains("[v0][v1]xfade=transition=fade:duration=0.4:offset=0.6,setpts=N/(25*TB)[x1]", graph, StringComparison.Ordinal);
+        Assert.Contains("[x1][v2]xfade=transition=fade:duration=0.4:offset=1.4,setpts=N/(25*TB)[x2]", graph, StringComparison.Ordinal);
         Assert.Contains("[x2]subtitles=filename=/s.srt[v]", graph, StringComparison.Ordinal);
         Assert.Contains("[3:a:0]volume=3dB[a]", graph, StringComparison.Ordinal);
     }
