@@ -35,6 +35,7 @@ public static class GatewayExtensions
             .Validate(o => o.DefaultRequestsPerMinute > 0, "Gateway:DefaultRequestsPerMinute must be positive")
             .Validate(o => o.MaxJsonBodyBytes > 0 && o.MaxWebhookBodyBytes > 0, "Gateway body limits must be positive")
             .Validate(o => o.EventKeepAlive > TimeSpan.Zero, "Gateway:EventKeepAlive must be positive")
+            .Validate(o => o.IdempotencyRetention > TimeSpan.Zero && o.IdempotencyPruneInterval > TimeSpan.Zero, "Gateway:IdempotencyRetention and IdempotencyPruneInterval must be positive")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
 
@@ -71,11 +72,13 @@ public static class GatewayExtensions
 
         var defaultLimit = new Lazy<int>(() => builder.Configuration.GetValue<int?>($"{GatewayOptions.SectionName}:DefaultRequestsPerMinute") ?? new GatewayOptions().DefaultRequestsPerMinute);
         services.AddKeyRateLimits(() => defaultLimit.Value);
-        services.AddSingleton<IdempotencyStore>();
+        services.AddSingleton(provider => new IdempotencyStore(provider.GetRequiredService<Npgsql.NpgsqlDataSource>(), provider.Settings().IdempotencyRetention));
+        services.AddHostedService<IdempotencyPruner>();
 
         services.AddSingleton(_ => ModelCatalog.Load());
         services.AddSingleton<MediaInputs>();
         services.AddSingleton<SubmitJobHandler>();
+        services.AddSingleton<Events.JobEventHub>();
         services.AddSingleton<WebhookReceipts>();
         AddWebhookProviders(builder);
 

@@ -26,6 +26,18 @@ public sealed class GatewayOptions
     /// <summary>Largest provider webhook body accepted.</summary>
     public long MaxWebhookBodyBytes { get; set; } = 4 * 1024 * 1024;
 
+    /// <summary>How long an Idempotency-Key's record (and its stored answer) is kept; the key is free again after that.</summary>
+    public TimeSpan IdempotencyRetention { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How often expired Idempotency-Key records are deleted.</summary>
+    public TimeSpan IdempotencyPruneInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Job event streams share one JobTracker Watch per owner (true, the default) instead of one Watch each; false is
+    /// kept for comparison in the benchmark and as a fallback.
+    /// </summary>
+    public bool SharedEventFeeds { get; set; } = true;
+
     /// <summary>How often an idle event stream gets a keep-alive comment, so proxies do not close it.</summary>
     public TimeSpan EventKeepAlive { get; set; } = TimeSpan.FromSeconds(15);
 }

@@ -27,7 +27,7 @@ internal static partial class EventEndpoints
             .WithSummary("Live events of every job of this API key's owner (or ?production_id=); resume with Last-Event-ID.");
     }
 
-    private static async Task JobEventsAsync(string id, HttpContext context, JobTrackerClient client, IOptions<GatewayOptions> options, ILoggerFactory loggers)
+    private static async Task JobEventsAsync(string id, HttpContext context, JobTrackerClient client, JobEventHub hub, IOptions<GatewayOptions> options, ILoggerFactory loggers)
     {
         RefuseUnknownQuery(context, "last_event_id");
         var after = LastEventId(context);
@@ -50,8 +50,55 @@ internal static partial class EventEndpoints
             return;
         }
 
-        var request = new WatchRequest { JobId = jobId, Owner = owner, AfterSequence = after ?? 0 };
-        await StreamAsync(context, client, request, endAtTerminal: true, options.Value.EventKeepAlive, loggers).ConfigureAwait(false);
+        var logger = loggers.CreateLogger(typeof(EventEndpoints));
+        if (!options.Value.SharedEventFeeds)
+        {
+            await BeginAsync(context).ConfigureAwait(false);
+            await FollowAsync(context, client, new WatchRequest { JobId = jobId, Owner = owner, AfterSequence = after ?? 0 }, endAtTerminal: true, options.Value.EventKeepAlive, logger).ConfigureAwait(false);
+            return;
+        }
+
+        // From here on the owner's shared feed buffers the job's events; see JobEventHub for why this order leaves no gap.
+        using var subscription = hub.Subscribe(owner, jobId, job.LastEventSequence);
+        long? caughtUpAt = null;
+        if (subscription.CreatedFeed)
+        {
+            caughtUpAt = job.LastEventSequence;
+        }
+        else if (subscription.Settled)
+        {
+            try
+            {
+                caughtUpAt = (await client.GetAsync(new GetJobRequest { JobId = jobId, Owner = owner }, context.RequestAborted).ConfigureAwait(false)).LastEventSequence;
+            }
+            catch (RpcException exception) when (exception.StatusCode == StatusCode.NotFound)
+            {
+                throw JobEndpoints.NotFound(id);
+            }
+        }
+
+        await BeginAsync(context).ConfigureAwait(false);
+        var stream = new JobEventStream(context, client, subscription, jobId, owner, options.Value.EventKeepAlive);
+        try
+        {
+            if (await stream.RunAsync(after ?? 0, caughtUpAt).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            return;
+        }
+        catch (RpcException exception) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            await WriteFailureAsync(context, exception, logger).ConfigureAwait(false);
+            return;
+        }
+
+        // The shared feed failed: this stream goes on with its own Watch.
+        var request = new WatchRequest { JobId = jobId, Owner = owner, AfterSequence = stream.Cursor };
+        await FollowAsync(context, client, request, endAtTerminal: true, options.Value.EventKeepAlive, logger).ConfigureAwait(false);
     }
 
     private static async Task OwnerEventsAsync(HttpContext context, JobTrackerClient client, IOptions<GatewayOptions> options, ILoggerFactory loggers)
@@ -70,20 +117,27 @@ internal static partial class EventEndpoints
             request.OwnerScope = owner;
         }
 
-        await StreamAsync(context, client, request, endAtTerminal: false, options.Value.EventKeepAlive, loggers).ConfigureAwait(false);
+        await BeginAsync(context).ConfigureAwait(false);
+        await FollowAsync(context, client, request, endAtTerminal: false, options.Value.EventKeepAlive, loggers.CreateLogger(typeof(EventEndpoints))).ConfigureAwait(false);
     }
 
-    private static async Task StreamAsync(HttpContext context, JobTrackerClient client, WatchRequest request, bool endAtTerminal, TimeSpan keepAlive, ILoggerFactory loggers)
+    /// <summary>The SSE response head and the reconnect delay.</summary>
+    private static async Task BeginAsync(HttpContext context)
     {
-        var aborted = context.RequestAborted;
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache, no-transform";
         response.Headers["X-Accel-Buffering"] = "no";
         context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResponseBodyFeature>()?.DisableBuffering();
-        await WriteAsync(response, "retry: 2000\n\n", aborted).ConfigureAwait(false);
+        await WriteAsync(response, "retry: 2000\n\n", context.RequestAborted).ConfigureAwait(false);
+    }
 
+    /// <summary>Events of one Watch, with keep-alives, until it ends (or the job's terminal event, when asked).</summary>
+    private static async Task FollowAsync(HttpContext context, JobTrackerClient client, WatchRequest request, bool endAtTerminal, TimeSpan keepAlive, ILogger logger)
+    {
+        var aborted = context.RequestAborted;
+        var response = context.Response;
         using var call = client.Watch(request, aborted);
         try
         {
@@ -123,12 +177,17 @@ internal static partial class EventEndpoints
         }
         catch (RpcException exception) when (!aborted.IsCancellationRequested)
         {
-            // Headers are sent: the failure is told as an SSE event; the client reconnects with Last-Event-ID.
-            var problem = RpcProblemMapping.ToProblem(exception);
-            LogStreamFailed(loggers.CreateLogger(typeof(EventEndpoints)), exception.StatusCode.ToString());
-            var data = JsonSerializer.Serialize(new { code = problem.Code, title = problem.Title }, GatewayJson.Options);
-            await WriteAsync(response, $"event: error\ndata: {data}\n\n", CancellationToken.None).ConfigureAwait(false);
+            await WriteFailureAsync(context, exception, logger).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Headers are sent: a failure is told as an SSE event; the client reconnects with Last-Event-ID.</summary>
+    private static async Task WriteFailureAsync(HttpContext context, RpcException exception, ILogger logger)
+    {
+        var problem = RpcProblemMapping.ToProblem(exception);
+        LogStreamFailed(logger, exception.StatusCode.ToString());
+        var data = JsonSerializer.Serialize(new { code = problem.Code, title = problem.Title }, GatewayJson.Options);
+        await WriteAsync(context.Response, $"event: error\ndata: {data}\n\n", CancellationToken.None).ConfigureAwait(false);
     }
 
     internal static string Format(JobEvent jobEvent)
@@ -140,7 +199,7 @@ internal static partial class EventEndpoints
         return builder.ToString();
     }
 
-    private static async Task WriteAsync(HttpResponse response, string text, CancellationToken cancellationToken)
+    internal static async Task WriteAsync(HttpResponse response, string text, CancellationToken cancellationToken)
     {
         await response.WriteAsync(text, cancellationToken).ConfigureAwait(false);
         await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
