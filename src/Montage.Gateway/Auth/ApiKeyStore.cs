@@ -5,7 +5,8 @@ namespace Montage.Gateway.Auth;
 
 /// <summary>
 /// API keys in the gateway database, looked up by hash. Lookups are cached briefly (hits and misses), so a request
-/// costs no database round trip; a revoked key stops working within <see cref="CacheDuration"/>.
+/// costs no database round trip. A key revoked through this instance stops working at once; other gateway instances
+/// notice within <see cref="CacheDuration"/>.
 /// </summary>
 public sealed class ApiKeyStore(NpgsqlDataSource dataSource, TimeProvider time)
 {
@@ -55,6 +56,51 @@ public sealed class ApiKeyStore(NpgsqlDataSource dataSource, TimeProvider time)
         _cache[cacheKey] = (record, now + CacheDuration);
         return record;
     }
+
+    /// <summary>Keys in creation order (ids are time-ordered), optionally of one owner, after <paramref name="afterId"/>.</summary>
+    public async Task<IReadOnlyList<ListedApiKey>> ListAsync(string? owner, Guid? afterId, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT id, owner, name, label, requests_per_minute, created_at, revoked_at FROM api_keys " +
+            "WHERE ($1::text IS NULL OR owner = $1) AND ($2::uuid IS NULL OR id > $2) ORDER BY id LIMIT $3");
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)owner ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)afterId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var keys = new List<ListedApiKey>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            keys.Add(ReadListed(reader));
+        }
+
+        return keys;
+    }
+
+    /// <summary>
+    /// Revokes a key: it is refused from now on, here at once (its cached lookup is dropped). Revoking a revoked key
+    /// changes nothing. Null when there is no such key.
+    /// </summary>
+    public async Task<ListedApiKey?> RevokeAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 " +
+            "RETURNING id, owner, name, label, requests_per_minute, created_at, revoked_at, key_hash");
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = id });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        var revoked = ReadListed(reader);
+        _cache.TryRemove(Convert.ToHexString(reader.GetFieldValue<byte[]>(7)), out _);
+        return revoked;
+    }
+
+    private static ListedApiKey ReadListed(NpgsqlDataReader reader) =>
+        new(reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+            reader.IsDBNull(4) ? null : reader.GetInt32(4), reader.GetFieldValue<DateTimeOffset>(5),
+            reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6));
 
     private async Task<ApiKeyRecord> InsertAsync(string key, string owner, string name, int? requestsPerMinute, CancellationToken cancellationToken)
     {

@@ -21,17 +21,26 @@ public enum IdempotencyClaim
     Mismatch,
 }
 
-/// <summary>Idempotency-Key records in the gateway database, per owner and key.</summary>
-public sealed class IdempotencyStore(NpgsqlDataSource dataSource)
+/// <summary>
+/// Idempotency-Key records in the gateway database, per owner and key. A record is kept for <c>retention</c> (24 h by
+/// default, as Stripe does): after that the key is free again, whether or not the pruner has deleted the row yet.
+/// </summary>
+public sealed class IdempotencyStore(NpgsqlDataSource dataSource, TimeSpan retention)
 {
+    public TimeSpan Retention { get; } = retention;
+
     public async Task<(IdempotencyClaim Claim, StoredResponse? Response)> ClaimAsync(string owner, string key, byte[] requestHash, CancellationToken cancellationToken)
     {
+        // A new key, or one whose record has outlived the retention (taken over as if new).
         await using (var insert = dataSource.CreateCommand(
-            "INSERT INTO idempotency_records (owner, key, request_hash) VALUES ($1, $2, $3) ON CONFLICT (owner, key) DO NOTHING"))
+            "INSERT INTO idempotency_records (owner, key, request_hash) VALUES ($1, $2, $3) ON CONFLICT (owner, key) DO UPDATE " +
+            "SET request_hash = EXCLUDED.request_hash, status_code = NULL, content_type = NULL, location = NULL, body = NULL, created_at = now(), completed_at = NULL " +
+            "WHERE idempotency_records.created_at < now() - $4"))
         {
             insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = owner });
             insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = key });
             insert.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = requestHash });
+            insert.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = Retention });
             if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
             {
                 return (IdempotencyClaim.Claimed, null);
@@ -75,6 +84,16 @@ public sealed class IdempotencyStore(NpgsqlDataSource dataSource)
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)response.Location ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = response.Body });
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes up to <paramref name="batch"/> records older than the retention; returns how many.</summary>
+    public async Task<int> PruneAsync(int batch, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "DELETE FROM idempotency_records WHERE ctid IN (SELECT ctid FROM idempotency_records WHERE created_at < now() - $1 LIMIT $2)");
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = Retention });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = batch });
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Forgets a claim whose request failed without an answer worth keeping, so the client can retry with the key.</summary>
