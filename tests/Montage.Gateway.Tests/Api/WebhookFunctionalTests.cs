@@ -41,19 +41,7 @@ public sealed class WebhookFunctionalTests(GatewayFixture fixture)
     public async Task A_signed_webhook_reaches_the_job_holding_the_request_before_the_2xx()
     {
         // A fal job of a fresh owner, leased and checkpointed as a worker would: the webhook must find it.
-        var owner = "owner-" + Guid.NewGuid().ToString("N")[..12];
-        var submitted = await fixture.Jobs.SubmitAsync(new SubmitJobRequest
-        {
-            Spec = new JobSpec { Kind = GatewayFixture.TestKind, ModelId = "fal-ai/kling-video/v2.1/pro/image-to-video", InputJson = "{}", Owner = owner },
-        });
-        var lease = await fixture.Jobs.LeaseAsync(new LeaseRequest
-        {
-            WorkerId = "webhook-test",
-            Kinds = { GatewayFixture.TestKind },
-            MaxWait = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(TimeSpan.FromSeconds(10)),
-        });
-        var leased = Assert.Single(lease.Jobs);
-        Assert.Equal(submitted.Job.Id, leased.Job.Id);
+        var leased = await fixture.SubmitAndLeaseAsync("webhook-test");
         var requestId = "fal-req-" + Guid.NewGuid().ToString("N");
         await fixture.Jobs.CheckpointAsync(new CheckpointRequest { JobId = leased.Job.Id, LeaseId = leased.LeaseId, Provider = "fal", RequestId = requestId });
 

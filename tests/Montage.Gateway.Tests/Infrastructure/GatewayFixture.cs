@@ -25,6 +25,8 @@ public class GatewayFixture : IAsyncLifetime
     public const string AssetsName = "assets";
     /// <summary>A job kind no worker runs, so a test can lease its own jobs and act as the worker.</summary>
     public const string TestKind = "test.gateway";
+    /// <summary>A job kind only <see cref="WorkerLeases.SubmitAndLeaseAsync"/> submits and leases, so no other test's job is handed out.</summary>
+    public const string WorkerKind = "test.gateway.worker";
     public const string AssetSigningKey = "test-signing-key-0123456789abcdef0123456789";
     private GrpcChannel? _jobsChannel;
     private GrpcChannel? _assetsChannel;
@@ -128,7 +130,7 @@ public class GatewayFixture : IAsyncLifetime
             .WithHttpHealthCheck("/health")
             .WithReference(jobsDb, "jobs").WithReference(redis)
             .WaitFor(jobsDb).WaitFor(redis);
-        string[] kinds = ["image.generate", "image.composite", "video.animate", "video.avatar", "video.assemble", TestKind];
+        string[] kinds = ["image.generate", "image.composite", "video.animate", "video.avatar", "video.assemble", TestKind, WorkerKind];
         for (var i = 0; i < kinds.Length; i++)
         {
             jobs.WithEnvironment($"JobTracking__Kinds__{i}", kinds[i]);

@@ -17,7 +17,7 @@ public sealed class WebhookJobHintFunctionalTests(GatewayFixture fixture)
     [Fact]
     public async Task A_signed_webhook_with_a_job_hint_reaches_the_job_that_never_learned_its_request_id()
     {
-        var leased = await LeaseNewJobAsync();
+        var leased = await fixture.SubmitAndLeaseAsync("webhook-hint-test");
         var intent = await fixture.Jobs.CheckpointAsync(new CheckpointRequest { JobId = leased.Job.Id, LeaseId = leased.LeaseId, Provider = "fal", SubmitIntent = true });
         Assert.False(intent.SubmitOutcomeUnknown);
         var requestId = "fal-lost-" + Guid.NewGuid().ToString("N");
@@ -35,7 +35,7 @@ public sealed class WebhookJobHintFunctionalTests(GatewayFixture fixture)
     [Fact]
     public async Task A_hint_naming_a_job_that_holds_another_request_or_no_job_at_all_changes_nothing()
     {
-        var leased = await LeaseNewJobAsync();
+        var leased = await fixture.SubmitAndLeaseAsync("webhook-hint-test");
         var own = "fal-own-" + Guid.NewGuid().ToString("N");
         await fixture.Jobs.CheckpointAsync(new CheckpointRequest { JobId = leased.Job.Id, LeaseId = leased.LeaseId, Provider = "fal", RequestId = own });
 
@@ -54,24 +54,6 @@ public sealed class WebhookJobHintFunctionalTests(GatewayFixture fixture)
         var job = await fixture.Jobs.GetAsync(new GetJobRequest { JobId = leased.Job.Id });
         Assert.Equal(own, job.ProviderCheckpoint.RequestId);
         await fixture.Jobs.FailAsync(new FailRequest { JobId = leased.Job.Id, LeaseId = leased.LeaseId, Error = new JobError { Code = "test_done" } });
-    }
-
-    private async Task<LeasedJob> LeaseNewJobAsync()
-    {
-        var owner = "owner-" + Guid.NewGuid().ToString("N")[..12];
-        var submitted = await fixture.Jobs.SubmitAsync(new SubmitJobRequest
-        {
-            Spec = new JobSpec { Kind = GatewayFixture.TestKind, ModelId = "fal-ai/kling-video/v2.1/pro/image-to-video", InputJson = "{}", Owner = owner },
-        });
-        var lease = await fixture.Jobs.LeaseAsync(new LeaseRequest
-        {
-            WorkerId = "webhook-hint-test",
-            Kinds = { GatewayFixture.TestKind },
-            MaxWait = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(TimeSpan.FromSeconds(10)),
-        });
-        var leased = Assert.Single(lease.Jobs);
-        Assert.Equal(submitted.Job.Id, leased.Job.Id);
-        return leased;
     }
 
     private async Task<HttpResponseMessage> DeliverAsync(string requestId, string query)
