@@ -48,7 +48,10 @@ internal sealed class ClientStreamWriter<TRequest, TResponse>(GrpcCall<TRequest,
                 ArrayPool<byte>.Shared.Return(frame);
             }
         }
-        catch (Exception error) when (error is not InvalidOperationException || call.IsFinished)
+        // A usage error stays as it is; anything from the transport (including the ObjectDisposedException of a request
+        // stream HttpClient closed because the server answered first, an InvalidOperationException too) yields to the
+        // server's status.
+        catch (Exception error) when (error is not InvalidOperationException || error is ObjectDisposedException || call.IsFinished)
         {
             throw await call.FailWriteAsync(error).ConfigureAwait(false);
         }
