@@ -37,8 +37,9 @@ internal static class Report
     public static void Sse(string title, SseResult sse, BenchOptions options)
     {
         Console.WriteLine($"SSE, {title}: {sse.Streams} concurrent streams (GET /v1/jobs/{{id}}/events, one job each) over HTTP/{(options.SseHttp2 ? "2 h2c" : "1.1")}, " +
-            $"{sse.Connections} TCP connections; all live after {sse.OpenSeconds:0.0} s; events driven in {sse.DriveSeconds:0.0} s " +
-            $"(Lease batches of 100, then ReportProgress and Complete by {options.Drivers} drivers)");
+            $"{sse.Connections} TCP connections; all opened at once, live after {sse.OpenSeconds:0.0} s; driven at {options.SseJobsPerSecond} jobs/s " +
+            $"({options.SseJobsPerSecond * 3} events/s: Lease of one job, ReportProgress and Complete {options.SseGapMs} ms apart) in {sse.DriveSeconds:0.0} s, " +
+            $"at most {sse.MaxInFlight} jobs in flight");
         Console.WriteLine("| event | deliveries | from RPC return: p50 / p99 / max ms | from RPC send: p50 / p99 / max ms |");
         Console.WriteLine("| --- | ---: | --- | --- |");
         foreach (var type in new[] { "job.running", "job.progress", "job.succeeded" })
@@ -49,12 +50,14 @@ internal static class Report
             }
         }
 
-        Console.WriteLine($"| all | {sse.AllFromReturn.Count()} | {Triple([.. sse.AllFromReturn])} | {Triple([.. sse.AllFromSend])} |");
+        var timed = sse.AllFromReturn.Count();
+        Console.WriteLine($"| all | {timed} of {sse.Expected} | {Triple([.. sse.AllFromReturn])} | {Triple([.. sse.AllFromSend])} |");
         Console.WriteLine($"Delivery p99 from RPC return: {Stats.Ms(Stats.Percentile([.. sse.AllFromReturn], 99))} ms (target <= 50 ms); " +
-            $"{sse.BeforeReturn} events arrived before their RPC returned (counted as 0); missing deliveries {sse.Missing}; failed streams {sse.StreamErrors}; " +
-            $"driving RPCs retried after Unavailable {sse.RetriedRpcs}" +
-            (sse.FirstStreamError is { } error ? $" (first: {error})" : ""));
-        var deliveries = Math.Max(1, sse.AllFromReturn.Count());
+            $"{sse.BeforeReturn} events arrived before their RPC returned (counted as 0); deliveries timed {timed} of {sse.Expected}, missing {sse.Missing}" +
+            (sse.MissingWhy.Count > 0 ? " (" + string.Join("; ", sse.MissingWhy.Select(m => $"{m.Value}: {m.Key}")) + ")" : "") +
+            $"; failed streams {sse.StreamErrors}; driving RPCs retried after Unavailable {sse.RetriedRpcs}, failed {sse.FailedRpcs}" +
+            (sse.FirstStreamError is { } error ? $" (first stream failure: {error})" : ""));
+        var deliveries = Math.Max(1, timed);
         Console.WriteLine("CPU s per 1,000 deliveries while driving: " + string.Join(", ", CpuColumns.Select(c =>
             $"{c} {(sse.CpuSeconds.GetValueOrDefault(c) * 1000 / deliveries).ToString("0.00", CultureInfo.InvariantCulture)}")));
     }

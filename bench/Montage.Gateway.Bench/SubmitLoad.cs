@@ -49,6 +49,14 @@ internal sealed class SubmitLoad(BenchSystem system, HttpClient gateway, ModelCa
 {
     public const string Model = "local/storyboard";
 
+    // What the gateway sends for such a body, computed once (the catalog-normalized input and the estimate do not
+    // depend on the prompt): the client's own work per direct submit is then only the prompt and the RPC.
+    private readonly Lazy<(JsonObject Input, long EstimatedMicros)> _direct = new(() =>
+    {
+        var validated = catalog.Validate(Model, new JsonObject { ["prompt"] = "benchmark card" });
+        return (validated.Normalized!, CostEstimator.Estimate(validated.Model!, validated.Normalized!).MicroUsd);
+    });
+
     public static HttpClient CreateGatewayClient(BenchSystem system, int clients) =>
         new(new SocketsHttpHandler { MaxConnectionsPerServer = clients, PooledConnectionLifetime = Timeout.InfiniteTimeSpan, UseCookies = false })
         {
@@ -59,9 +67,9 @@ internal sealed class SubmitLoad(BenchSystem system, HttpClient gateway, ModelCa
         };
 
     /// <summary>Runs one phase and adds its figures to <paramref name="result"/>.</summary>
-    public async Task RunAsync(SubmitPath path, bool withIdempotencyKey, int clients, TimeSpan duration, SubmitResult? result, IReadOnlyDictionary<string, IReadOnlyList<int>> processes)
+    public async Task RunAsync(SubmitPath path, bool withIdempotencyKey, int clients, TimeSpan duration, SubmitResult? result, IReadOnlyDictionary<string, Func<double>> cpu)
     {
-        var before = processes.ToDictionary(p => p.Key, p => ProcessCpu.TreeSeconds(p.Value));
+        var before = cpu.ToDictionary(p => p.Key, p => p.Value());
         var stopAt = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         var started = Stopwatch.GetTimestamp();
         var perClient = await Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
@@ -105,9 +113,9 @@ internal sealed class SubmitLoad(BenchSystem system, HttpClient gateway, ModelCa
         }
 
         result.Seconds += seconds;
-        foreach (var (name, pids) in processes)
+        foreach (var (name, meter) in cpu)
         {
-            result.CpuSeconds[name] = result.CpuSeconds.GetValueOrDefault(name) + ProcessCpu.TreeSeconds(pids) - before[name];
+            result.CpuSeconds[name] = result.CpuSeconds.GetValueOrDefault(name) + meter() - before[name];
         }
     }
 
@@ -134,16 +142,17 @@ internal sealed class SubmitLoad(BenchSystem system, HttpClient gateway, ModelCa
 
     private async Task<string?> DirectAsync(string prompt, string? idempotencyKey)
     {
-        // What the gateway sends for that body: the catalog-normalized input (defaults filled in) and the estimate.
-        var validated = catalog.Validate(Model, new JsonObject { ["prompt"] = prompt });
+        var (template, estimatedMicros) = _direct.Value;
+        var input = (JsonObject)template.DeepClone();
+        input["prompt"] = prompt;
         var spec = new JobSpec
         {
             Kind = "image.generate",
             ModelId = Model,
-            InputJson = validated.Normalized!.ToJsonString(),
+            InputJson = input.ToJsonString(),
             Owner = system.Owner,
             IdempotencyKey = idempotencyKey ?? "",
-            EstimatedCostMicros = CostEstimator.Estimate(validated.Model!, validated.Normalized!).MicroUsd,
+            EstimatedCostMicros = estimatedMicros,
         };
         try
         {
