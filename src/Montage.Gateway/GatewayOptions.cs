@@ -40,4 +40,10 @@ public sealed class GatewayOptions
 
     /// <summary>How often an idle event stream gets a keep-alive comment, so proxies do not close it.</summary>
     public TimeSpan EventKeepAlive { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// How many job event streams may talk to JobTracker at once while they open (Gets and the Watch replaying the job's
+    /// past); the others wait their turn, so a burst of streams cannot exhaust JobTracking's database pool.
+    /// </summary>
+    public int EventReplayConcurrency { get; set; } = 16;
 }
