@@ -77,6 +77,7 @@ try
     using var sampler = new RssSampler(pid);
     DropCaches();
     var uploadCpu = CpuCounter.Start(pid);
+    var uploadStart = MonotonicSeconds();
     var upload = Stopwatch.StartNew();
     Asset asset;
     await using (var file = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 0, FileOptions.SequentialScan))
@@ -85,12 +86,14 @@ try
     }
 
     upload.Stop();
+    var uploadEnd = MonotonicSeconds();
     var (uploadServiceCpu, uploadClientCpu) = uploadCpu.Stop();
     var uploadPeak = sampler.Peak;
 
     var downloadTarget = Path.Combine(work, "download.bin");
     DropCaches();
     var downloadCpu = CpuCounter.Start(pid);
+    var downloadStart = MonotonicSeconds();
     var download = Stopwatch.StartNew();
     await using (var file = new FileStream(downloadTarget, FileMode.Create, FileAccess.Write, FileShare.None, 0))
     {
@@ -99,6 +102,7 @@ try
     }
 
     download.Stop();
+    var downloadEnd = MonotonicSeconds();
     var (downloadServiceCpu, downloadClientCpu) = downloadCpu.Stop();
     var peak = sampler.Peak;
     if (new FileInfo(downloadTarget).Length != asset.SizeBytes)
@@ -118,6 +122,8 @@ try
     Console.WriteLine($"| gRPC Download (to a file + fsync) | {download.Elapsed.TotalSeconds:F2} | {Rate(download)} | {Ratio(download)} | {Cpu(downloadServiceCpu)} | {Cpu(downloadClientCpu)} |");
     Console.WriteLine($"service RSS: before {rssBefore / 1048576.0:F1} MiB, peak during upload {uploadPeak / 1048576.0:F1} MiB, " +
         $"peak overall {peak / 1048576.0:F1} MiB, growth {(peak - rssBefore) / 1048576.0:F1} MiB");
+    Console.WriteLine($"service pid {pid}, client pid {Environment.ProcessId}; CLOCK_MONOTONIC windows (for `perf record -k CLOCK_MONOTONIC` " +
+        $"then `perf script --time`): upload {uploadStart:F6},{uploadEnd:F6} download {downloadStart:F6},{downloadEnd:F6}");
 }
 finally
 {
@@ -136,6 +142,10 @@ static async Task WriteRandomFileAsync(string path, int sizeMiB)
 
     file.Flush(flushToDisk: true);
 }
+
+// Stopwatch ticks are CLOCK_MONOTONIC on Linux: the same clock as `perf record -k CLOCK_MONOTONIC`, so a profile of the
+// whole run can be cut down to the measured transfers.
+static double MonotonicSeconds() => Stopwatch.GetTimestamp() / (double)Stopwatch.Frequency;
 
 static void Run(string tool, params string[] arguments)
 {

@@ -10,6 +10,7 @@ using Montage.AssetStorage.Persistence;
 using Montage.AssetStorage.ProviderUrls;
 using Montage.AssetStorage.Signing;
 using Montage.AssetStorage.Storage;
+using Montage.AssetStorage.Transport;
 using Montage.AssetStorage.Upload;
 using Montage.Providers.Abstractions;
 using Montage.Providers.Fal;
@@ -39,6 +40,7 @@ public static class AssetStorageExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton(s => s.GetRequiredService<IOptions<AssetStorageOptions>>().Value);
         builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = 4 * 1024 * 1024);
+        builder.Services.AddBulkTransferTransport();
         builder.Services.TryAddSingleton(TimeProvider.System);
 
         var configuration = builder.Configuration;
