@@ -93,6 +93,25 @@ public sealed class JobTrackingOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
     public TimeSpan EventPollFallback { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Group commit of Submit (without dependencies), Checkpoint and Complete: calls of one kind that arrive while the
+    /// previous batch of that kind is executing run together in one transaction, at most this many. 1 turns it off
+    /// (every call its own transaction).
+    /// </summary>
+    [Range(1, 1000)]
+    public int GroupCommitMaxBatch { get; set; } = 64;
+
+    /// <summary>Batches of one kind executing at once (each holds one database connection while it runs).</summary>
+    [Range(1, 16)]
+    public int GroupCommitExecutors { get; set; } = 1;
+
+    /// <summary>
+    /// Watch calls reading stored events at once (replay and catch-up reads); more wait their turn instead of
+    /// exhausting the connection pool. Keep it well below the pool's Maximum Pool Size (100 by default).
+    /// </summary>
+    [Range(1, 1000)]
+    public int MaxConcurrentWatchReads { get; set; } = 16;
+
     /// <summary>Prefix of the Redis channels (several deployments may share one Redis).</summary>
     [Required]
     public string RedisChannelPrefix { get; set; } = "montage:jobs";

@@ -170,6 +170,17 @@ internal static class JobReadiness
         return StillWaiting(locked);
     }
 
+    /// <summary>The waiting dependents of several jobs, locked in id order (a batch of completions reads them at once).</summary>
+    public static NpgsqlBatchCommand LockWaitingDependentsOfManySql(Guid[] upstreamIds) => JobTransaction.Sql($"""
+        SELECT {JobRecord.Columns} FROM jobs
+        WHERE id IN (SELECT job_id FROM job_dependencies WHERE depends_on = ANY($1)) AND state = 1
+        ORDER BY id FOR UPDATE
+        """, new NpgsqlParameter<Guid[]> { TypedValue = upstreamIds });
+
+    /// <summary>Those of <paramref name="dependents"/> that depend on <paramref name="upstreamId"/> (the same row objects).</summary>
+    public static List<JobRecord> DependentsOf(List<JobRecord> dependents, Guid upstreamId) =>
+        dependents.Count == 0 ? [] : dependents.Where(d => d.Dependencies.Any(x => Guid.TryParse(x.JobId, out var id) && id == upstreamId)).ToList();
+
     /// <summary>The waiting dependents of a job, locked; a handler may send it with its own first read.</summary>
     public static NpgsqlBatchCommand LockWaitingDependentsSql(Guid upstreamId) => JobTransaction.Sql($"""
         SELECT {JobRecord.Columns} FROM jobs
@@ -262,4 +273,7 @@ internal sealed class CacheLookup(byte[] hash)
     public byte[] Hash { get; } = hash;
 
     public JobRecord? Found { get; set; }
+
+    /// <summary>Forgets the result before the transaction that reads it is run again.</summary>
+    public void Reset() => Found = null;
 }

@@ -72,8 +72,18 @@ internal sealed class JobTransaction : IAsyncDisposable
         return command;
     }
 
+    /// <summary>
+    /// Writes and events added so far. A batch of several callers' operations compares it before and after an item
+    /// that failed, to know the item left nothing behind in the shared transaction.
+    /// </summary>
+    public int Changes { get; private set; }
+
     /// <summary>A write whose result is not needed: sent with the next read or the commit.</summary>
-    public void Write(NpgsqlBatchCommand command) => _pendingWrites.Add(command);
+    public void Write(NpgsqlBatchCommand command)
+    {
+        _pendingWrites.Add(command);
+        Changes++;
+    }
 
     public async Task<JobRecord?> LoadForUpdateAsync(Guid id, CancellationToken cancellationToken)
     {
@@ -175,6 +185,7 @@ internal sealed class JobTransaction : IAsyncDisposable
         jobEvent.ProductionId = job.ProductionId;
         jobEvent.Time = JobRecord.Stamp(Now);
         _events.Add(new PendingEvent(job, jobEvent));
+        Changes++;
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Montage.Contracts.Jobs.V1;
+using Montage.JobTracking.Batching;
 using Montage.JobTracking.Caching;
 using Montage.JobTracking.Dependencies;
 using Montage.JobTracking.Persistence;
@@ -11,22 +12,72 @@ namespace Montage.JobTracking.Submit;
 /// Submit: validate, deduplicate by (owner, idempotency key), check dependencies, insert, decide the state.
 /// Everything the decision reads (an earlier job with the key, the upstream jobs, a cached result) is read in one
 /// round trip; the insert, its event and COMMIT go in the next. A job without key, dependencies or cache costs one.
+/// <para>
+/// Submits without dependencies go through group commit (<see cref="GroupCommit{TItem, TResult}"/>): those that
+/// arrive while the previous batch executes are inserted together in one transaction (one read round trip for all
+/// their keys and cache lookups, one commit). Idempotency keys keep their meaning inside a batch: a key used by an
+/// earlier item of the same batch deduplicates against that item's job. Submits with dependencies lock their
+/// upstream jobs and take the single path.
+/// </para>
 /// </summary>
-internal sealed class SubmitJobHandler(JobDatabase database, IOptions<JobTrackingOptions> options)
+internal sealed class SubmitJobHandler : IAsyncDisposable
 {
+    // Existing jobs holding any of the batch's (owner, idempotency key) pairs.
+    private static readonly string FindExistingManySql = $"""
+        SELECT j.* FROM unnest($1::text[], $2::text[]) AS k(owner, key) CROSS JOIN LATERAL (
+            SELECT {JobRecord.Columns} FROM jobs WHERE owner = k.owner AND idempotency_key = k.key) j
+        """;
+
+    // Per item (its ordinal, last column), the oldest succeeded job of the owner with the content hash.
+    private static readonly string FindCachedManySql = $"""
+        SELECT j.*, k.i FROM unnest($1::text[], $2::bytea[]) WITH ORDINALITY AS k(owner, hash, i) CROSS JOIN LATERAL (
+            SELECT {JobRecord.Columns} FROM jobs WHERE owner = k.owner AND content_hash = k.hash AND state = 4
+            ORDER BY finished_at LIMIT 1) j
+        """;
+
+    private readonly JobDatabase _database;
+    private readonly IOptions<JobTrackingOptions> _options;
+    private readonly GroupCommit<SubmitJobRequest, SubmitJobResponse>? _group;
+
+    public SubmitJobHandler(JobDatabase database, IOptions<JobTrackingOptions> options, ILogger<SubmitJobHandler> logger)
+    {
+        _database = database;
+        _options = options;
+        var settings = options.Value;
+        _group = settings.GroupCommitMaxBatch > 1
+            ? new GroupCommit<SubmitJobRequest, SubmitJobResponse>("Submit", RunBatchAsync, RunOneAsync, settings.GroupCommitMaxBatch, settings.GroupCommitExecutors, logger)
+            : null;
+    }
+
+    /// <summary>Batches of two or more submits executed so far and their items.</summary>
+    public (long Batches, long Items) Batched => _group?.Batched ?? (0, 0);
+
     public async Task<SubmitJobResponse> HandleAsync(SubmitJobRequest request, CancellationToken cancellationToken)
     {
         var spec = request.Spec;
-        JobSpecValidator.Validate(spec, options.Value, "spec.");
+        JobSpecValidator.Validate(spec, _options.Value, "spec.");
         var dependencyIds = spec.Dependencies.Select(d => Guid.Parse(d.JobId)).ToList();
         if (dependencyIds.Distinct().Count() != dependencyIds.Count)
         {
             throw Errors.InvalidArgument("spec.dependencies names the same job twice; put all its bindings in one entry");
         }
 
+        return dependencyIds.Count == 0 && _group is not null
+            ? await _group.RunAsync(request, cancellationToken).ConfigureAwait(false)
+            : await RunOneAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    public ValueTask DisposeAsync() => _group?.DisposeAsync() ?? ValueTask.CompletedTask;
+
+    /// <summary>One validated submit in its own transaction.</summary>
+    private async Task<SubmitJobResponse> RunOneAsync(SubmitJobRequest request, CancellationToken cancellationToken)
+    {
+        var spec = request.Spec;
+        var dependencyIds = spec.Dependencies.Select(d => Guid.Parse(d.JobId)).ToList();
+
         // Without dependencies the resolved input is the submitted one, so the cache can be asked up front.
         var cache = dependencyIds.Count == 0 && !spec.NoCache ? new CacheLookup(ContentHash.Compute(spec.Kind, spec.ModelId, spec.InputJson)) : null;
-        return await database.RunAsync(async tx =>
+        return await _database.RunAsync(async tx =>
         {
             List<JobRecord> existing = [];
             List<JobRecord> upstreamRows = [];
@@ -58,12 +109,88 @@ internal sealed class SubmitJobHandler(JobDatabase database, IOptions<JobTrackin
 
             var upstreams = CheckUpstreams(upstreamRows, dependencyIds, spec.Owner, "spec.dependencies");
             var dependencies = spec.Dependencies.Select(d => JobFactory.WithJobId(d, Guid.Parse(d.JobId))).ToList();
-            var job = JobFactory.Create(spec, options.Value, tx.Now, dependencies);
+            var job = JobFactory.Create(spec, _options.Value, tx.Now, dependencies);
             _ = await JobReadiness.DecideAsync(tx, job, upstreams, cancellationToken, prefetched: cache).ConfigureAwait(false);
             Insert(tx, job);
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
             return new SubmitJobResponse { Job = job.ToProto() };
         }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Several validated submits without dependencies in one transaction: one round trip reads every idempotency key
+    /// and cache lookup of the batch, the next inserts the jobs, appends their events and commits. A lost race on an
+    /// idempotency key (a concurrent transaction inserted it first) fails the commit; the whole batch is then run
+    /// again by <see cref="JobDatabase.RunAsync{T}"/> and deduplicates against the winner.
+    /// </summary>
+    private Task<Func<SubmitJobResponse>[]> RunBatchAsync(IReadOnlyList<SubmitJobRequest> requests, CancellationToken cancellationToken)
+    {
+        var specs = requests.Select(r => r.Spec).ToArray();
+        var caches = specs.Select(s => s.NoCache ? null : new CacheLookup(ContentHash.Compute(s.Kind, s.ModelId, s.InputJson))).ToArray();
+        return _database.RunAsync(async tx =>
+        {
+            foreach (var cache in caches)
+            {
+                cache?.Reset();
+            }
+
+            var existing = new Dictionary<(string Owner, string Key), JobRecord>();
+            var reads = new List<(NpgsqlBatchCommand, Action<NpgsqlDataReader>)>();
+            var keyed = specs.Where(s => s.IdempotencyKey.Length > 0).ToArray();
+            if (keyed.Length > 0)
+            {
+                reads.Add((JobTransaction.Sql(FindExistingManySql,
+                        new NpgsqlParameter<string[]> { TypedValue = keyed.Select(s => s.Owner).ToArray() },
+                        new NpgsqlParameter<string[]> { TypedValue = keyed.Select(s => s.IdempotencyKey).ToArray() }),
+                    r =>
+                    {
+                        var job = JobRecord.Read(r);
+                        existing[(job.Owner, job.IdempotencyKey!)] = job;
+                    }));
+            }
+
+            var cached = Enumerable.Range(0, specs.Length).Where(i => caches[i] is not null).ToArray();
+            if (cached.Length > 0)
+            {
+                reads.Add((JobTransaction.Sql(FindCachedManySql,
+                        new NpgsqlParameter<string[]> { TypedValue = cached.Select(i => specs[i].Owner).ToArray() },
+                        new NpgsqlParameter { Value = cached.Select(i => caches[i]!.Hash).ToArray(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Bytea }),
+                    r => caches[cached[(int)r.GetInt64(r.FieldCount - 1) - 1]]!.Found ??= JobRecord.Read(r)));
+            }
+
+            if (reads.Count > 0)
+            {
+                await tx.ReadAsync(cancellationToken, [.. reads]).ConfigureAwait(false);
+            }
+
+            var created = new Dictionary<(string Owner, string Key), JobRecord>();
+            var answers = new Func<SubmitJobResponse>[specs.Length];
+            for (var i = 0; i < specs.Length; i++)
+            {
+                var spec = specs[i];
+                var key = (spec.Owner, spec.IdempotencyKey);
+                if (spec.IdempotencyKey.Length > 0 && (existing.TryGetValue(key, out var earlier) || created.TryGetValue(key, out earlier)))
+                {
+                    // Answered after COMMIT (the job's last event sequence is known then): same spec, or AlreadyExists.
+                    var found = earlier;
+                    answers[i] = () => Deduplicated(found, spec);
+                    continue;
+                }
+
+                var job = JobFactory.Create(spec, _options.Value, tx.Now, []);
+                _ = await JobReadiness.DecideAsync(tx, job, new Dictionary<Guid, JobRecord>(), cancellationToken, prefetched: caches[i]).ConfigureAwait(false);
+                Insert(tx, job);
+                if (spec.IdempotencyKey.Length > 0)
+                {
+                    created[key] = job;
+                }
+
+                answers[i] = () => new SubmitJobResponse { Job = job.ToProto() };
+            }
+
+            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return answers;
+        }, cancellationToken);
     }
 
     /// <summary>Inserts the job and its dependency edges. A racing submit with the same key makes the commit fail; the unit is then re-run and deduplicates.</summary>

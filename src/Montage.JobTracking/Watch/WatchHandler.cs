@@ -14,10 +14,19 @@ namespace Montage.JobTracking.Watch;
 /// no switch-over to get wrong: the cursor is the last sequence sent, every read is "after the cursor", which
 /// rules out duplicates, and the watermark rules out gaps. Redis (or a local commit) only says "look now";
 /// missing such a message (Redis restarted) delays an event by at most the fallback poll period.
+/// <para>
+/// Every read of a Watch holds a connection only while it runs, and at most
+/// <see cref="JobTrackingOptions.MaxConcurrentWatchReads"/> such reads run at once: a burst of Watch calls (a gateway
+/// opening a thousand event streams) waits its turn for the replay instead of exhausting the connection pool, which
+/// would fail the burst, and every other RPC, with UNAVAILABLE.
+/// </para>
 /// </summary>
-internal sealed class WatchHandler(JobDatabase database, EventWatermark watermark, IOptions<JobTrackingOptions> options)
+internal sealed class WatchHandler(JobDatabase database, EventWatermark watermark, IOptions<JobTrackingOptions> options) : IDisposable
 {
     private const int BatchSize = 500;
+    private readonly SemaphoreSlim _reads = new(options.Value.MaxConcurrentWatchReads);
+
+    public void Dispose() => _reads.Dispose();
 
     public async Task HandleAsync(WatchRequest request, IServerStreamWriter<JobEvent> stream, CancellationToken cancellationToken)
     {
@@ -89,7 +98,7 @@ internal sealed class WatchHandler(JobDatabase database, EventWatermark watermar
         {
             case WatchRequest.ScopeOneofCase.JobId:
                 var id = Errors.ParseJobId(request.JobId, "job_id");
-                var job = await GetJobHandler.LoadAsync(database, id, cancellationToken).ConfigureAwait(false);
+                var job = await BoundedAsync(() => GetJobHandler.LoadAsync(database, id, cancellationToken), cancellationToken).ConfigureAwait(false);
                 if (job is null || (request.Owner.Length > 0 && job.Owner != request.Owner))
                 {
                     throw Errors.JobNotFound(request.JobId);
@@ -110,13 +119,26 @@ internal sealed class WatchHandler(JobDatabase database, EventWatermark watermar
         }
     }
 
-    private async Task<List<JobEvent>> ReadAsync(string column, string value, string? owner, long after, long upTo, CancellationToken cancellationToken)
+    /// <summary>A database read of a Watch, in turn with the others (see the class summary).</summary>
+    private async Task<T> BoundedAsync<T>(Func<Task<T>> read, CancellationToken cancellationToken)
+    {
+        await _reads.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await read().ConfigureAwait(false);
+        }
+        finally
+        {
+            _reads.Release();
+        }
+    }
+
+    private Task<List<JobEvent>> ReadAsync(string column, string value, string? owner, long after, long upTo, CancellationToken cancellationToken) =>
+        upTo <= after ? Task.FromResult(new List<JobEvent>()) : BoundedAsync(() => ReadEventsAsync(column, value, owner, after, upTo, cancellationToken), cancellationToken);
+
+    private async Task<List<JobEvent>> ReadEventsAsync(string column, string value, string? owner, long after, long upTo, CancellationToken cancellationToken)
     {
         var list = new List<JobEvent>();
-        if (upTo <= after)
-        {
-            return list;
-        }
 
         var scope = column == "job_id" ? "job_id = $1::uuid" : $"{column} = $1";
         await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -154,21 +176,24 @@ internal sealed class WatchHandler(JobDatabase database, EventWatermark watermar
 
     private async Task<bool> JobEndedBeforeAsync(Guid jobId, long cursor, CancellationToken cancellationToken)
     {
-        var job = await GetJobHandler.LoadAsync(database, jobId, cancellationToken).ConfigureAwait(false);
+        var job = await BoundedAsync(() => GetJobHandler.LoadAsync(database, jobId, cancellationToken), cancellationToken).ConfigureAwait(false);
         return job is null || (job.IsTerminal && job.LastEventSequence <= cursor);
     }
 
     private async Task<bool> IsBeyondRetentionAsync(long afterSequence, CancellationToken cancellationToken)
     {
-        await using var command = database.DataSource.CreateCommand("SELECT min(sequence) FROM job_events");
-        var min = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        var min = await BoundedAsync(async () =>
+        {
+            await using var command = database.DataSource.CreateCommand("SELECT min(sequence) FROM job_events");
+            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
         return min is long first && afterSequence < first - 1;
     }
 
     private async Task<List<JobRecord>> LoadActiveJobsAsync(string column, string value, string? owner, CancellationToken cancellationToken)
     {
         var scope = column == "job_id" ? "id = $1::uuid" : $"{column} = $1";
-        return await database.QueryJobsAsync(
+        return await BoundedAsync(() => database.QueryJobsAsync(
             $"SELECT {JobRecord.Columns} FROM jobs WHERE {scope} AND state IN (1, 2, 3) {(owner is null ? "" : "AND owner = $2")} ORDER BY created_at LIMIT 10000",
             p =>
             {
@@ -177,6 +202,6 @@ internal sealed class WatchHandler(JobDatabase database, EventWatermark watermar
                 {
                     p.Add(new NpgsqlParameter<string> { TypedValue = owner });
                 }
-            }, cancellationToken).ConfigureAwait(false);
+            }, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 }
