@@ -11,6 +11,19 @@ namespace Montage.Gateway.Forwarding;
 /// <c>owner_scope</c> that is the chosen case of its oneof, is overwritten with the key's owner, so a key can only act
 /// as itself. Methods whose requests carry no owner (worker calls such as Lease or Complete, provider event delivery)
 /// are internal and refused.
+/// <para>
+/// Client-streaming (and duplex) methods are forwarded only when reviewed here (<see cref="StreamingRule"/>): their
+/// first message must carry the owner and is rewritten as above; every later message passes through unchanged (it is
+/// streamed, never parsed into memory), so it may use only top-level fields that can carry no owner. A later message
+/// with an owner-carrying field is refused with INVALID_ARGUMENT. The reviewed methods, from the protos:
+/// </para>
+/// <list type="bullet">
+/// <item><c>montage.assets.v1.AssetStore/Upload</c> (client stream of <c>UploadRequest { oneof part { UploadMetadata
+/// metadata = 1; bytes chunk = 2; } }</c>): the first message must be <c>metadata</c>, whose <c>owner</c> is imposed;
+/// later messages may be <c>chunk</c> only. A later <c>metadata</c> would name an owner (the store refuses it too),
+/// so the gateway refuses it itself rather than trusting the store to.</item>
+/// </list>
+/// <para>No Montage service has a duplex method today; one would be reviewed and listed the same way.</para>
 /// </summary>
 internal static class ForwardedMethods
 {
@@ -26,7 +39,30 @@ internal static class ForwardedMethods
         .SelectMany(service => service.Methods)
         .ToFrozenDictionary(method => "/" + method.Service.FullName + "/" + method.Name, StringComparer.Ordinal);
 
+    /// <summary>The client-streaming and duplex methods reviewed for forwarding (see the class remarks).</summary>
+    private static readonly FrozenSet<string> ReviewedStreamingMethods = FrozenSet.ToFrozenSet(
+        ["/montage.assets.v1.AssetStore/Upload"], StringComparer.Ordinal);
+
     public static MethodDescriptor? Find(string path) => Methods.GetValueOrDefault(path);
+
+    /// <summary>
+    /// How the request stream of a client-streaming or duplex method is scoped, or null when the method is not
+    /// reviewed for forwarding (or names no owner) and must be refused.
+    /// </summary>
+    public static StreamingRequestRule? StreamingRule(MethodDescriptor method)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        var path = "/" + method.Service.FullName + "/" + method.Name;
+        if (!method.IsClientStreaming || !ReviewedStreamingMethods.Contains(path))
+        {
+            return null;
+        }
+
+        var ownerFields = method.InputType.Fields.InDeclarationOrder()
+            .Where(field => IsOwnerField(field) || (field.FieldType == FieldType.Message && !field.IsMap && CarriesOwner(field.MessageType)))
+            .ToList();
+        return ownerFields.Count == 0 ? null : new StreamingRequestRule(method, ownerFields);
+    }
 
     /// <summary>Whether a request of this type names an owner the gateway can impose.</summary>
     public static bool CarriesOwner(MessageDescriptor message) => CarriesOwner(message, []);
@@ -73,6 +109,41 @@ internal static class ForwardedMethods
         foreach (var field in message.Fields.InDeclarationOrder())
         {
             if (IsOwnerField(field) || (field.FieldType == FieldType.Message && !field.IsMap && CarriesOwner(field.MessageType, seen)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
+
+/// <summary>
+/// The owner-carrying top-level fields of a streaming method's request type: the first message must set one of them
+/// (it is rewritten), later messages must set none (they pass through unchanged).
+/// </summary>
+internal sealed class StreamingRequestRule(MethodDescriptor method, IReadOnlyList<FieldDescriptor> ownerFields)
+{
+    public MethodDescriptor Method { get; } = method;
+
+    public IReadOnlyList<FieldDescriptor> OwnerFields { get; } = ownerFields;
+
+    /// <summary>Field numbers a later message may not use.</summary>
+    public FrozenSet<int> RefusedLaterFields { get; } = ownerFields.Select(field => field.FieldNumber).ToFrozenSet();
+
+    /// <summary>Names of the owner-carrying fields, for error messages (e.g. "metadata").</summary>
+    public string OwnerFieldNames => string.Join(" or ", OwnerFields.Select(owner => owner.Name));
+
+    /// <summary>Whether <paramref name="first"/> sets an owner-carrying field, so that the owner it names can be imposed.</summary>
+    public bool NamesOwner(IMessage first)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        foreach (var field in OwnerFields)
+        {
+            var set = field.FieldType == FieldType.Message
+                ? field.Accessor.HasValue(first)
+                : field.RealContainingOneof is { } oneof ? oneof.Accessor.GetCaseFieldDescriptor(first) == field : field.Name == "owner";
+            if (set)
             {
                 return true;
             }

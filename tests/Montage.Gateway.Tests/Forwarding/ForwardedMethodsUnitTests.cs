@@ -1,3 +1,4 @@
+using Montage.Contracts.Assets.V1;
 using Montage.Contracts.Jobs.V1;
 using Montage.Gateway.Forwarding;
 
@@ -50,5 +51,43 @@ public sealed class ForwardedMethodsUnitTests
         Assert.Equal("job_1", byJob.JobId);
         Assert.Equal(WatchRequest.ScopeOneofCase.JobId, byJob.ScopeCase);
         Assert.Equal("alice", byJob.Owner);
+    }
+
+    [Fact]
+    public void Upload_takes_its_owner_from_the_first_messages_metadata_and_only_chunks_after_it()
+    {
+        var rule = ForwardedMethods.StreamingRule(ForwardedMethods.Find("/montage.assets.v1.AssetStore/Upload")!);
+
+        Assert.NotNull(rule);
+        Assert.Equal(["metadata"], rule.OwnerFields.Select(field => field.Name));
+        Assert.Equal([UploadRequest.MetadataFieldNumber], rule.RefusedLaterFields);
+        Assert.True(rule.NamesOwner(new UploadRequest { Metadata = new UploadMetadata() }));
+        Assert.False(rule.NamesOwner(new UploadRequest { Chunk = Google.Protobuf.ByteString.CopyFromUtf8("x") }));
+        Assert.False(rule.NamesOwner(new UploadRequest()));
+    }
+
+    [Fact]
+    public void Single_message_methods_have_no_streaming_rule() =>
+        Assert.Null(ForwardedMethods.StreamingRule(ForwardedMethods.Find("/montage.jobs.v1.JobTracker/Watch")!));
+
+    [Fact]
+    public void Every_client_streaming_method_of_the_montage_services_has_been_reviewed()
+    {
+        // A new client-streaming or duplex method is refused until reviewed in ForwardedMethods; this lists them so
+        // that adding one shows up here.
+        var streaming = new[]
+            {
+                Montage.Contracts.Jobs.V1.JobsReflection.Descriptor,
+                Montage.Contracts.Assets.V1.AssetsReflection.Descriptor,
+                Montage.Contracts.Images.V1.ImagesReflection.Descriptor,
+                Montage.Contracts.Compositing.V1.CompositingReflection.Descriptor,
+                Montage.Contracts.Videos.V1.VideosReflection.Descriptor,
+            }
+            .SelectMany(file => file.Services).SelectMany(service => service.Methods)
+            .Where(method => method.IsClientStreaming)
+            .Select(method => (method.FullName, Forwarded: ForwardedMethods.StreamingRule(method) is not null))
+            .ToList();
+
+        Assert.Equal([("montage.assets.v1.AssetStore.Upload", true)], streaming);
     }
 }

@@ -95,19 +95,19 @@ public sealed class GrpcForwardingFunctionalTests(GatewayFixture fixture) : IDis
     }
 
     [Fact]
-    public async Task Client_streaming_methods_are_refused()
+    public async Task A_client_stream_without_a_key_is_unauthenticated_before_any_message_is_read()
     {
-        using var tenant = await fixture.NewTenantAsync();
         var upload = Method<UploadRequest, Asset>.FromDescriptor(AssetStoreClient.Service.FindMethodByName("Upload"));
-        using var call = _channel.CreateCallInvoker().AsyncClientStreamingCall(upload, null, WithKey(tenant.Key));
+        using var call = _channel.CreateCallInvoker().AsyncClientStreamingCall(upload, null, WithKey(null));
 
         var error = await Assert.ThrowsAsync<RpcException>(async () =>
         {
+            await call.RequestStream.WriteAsync(new UploadRequest { Metadata = new UploadMetadata { Owner = "anyone", Name = "x.bin" } });
             await call.RequestStream.CompleteAsync();
             await call.ResponseAsync;
         });
 
-        Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
+        Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
     }
 
     [Fact]
