@@ -35,6 +35,7 @@ public static class GatewayExtensions
             .Validate(o => o.DefaultRequestsPerMinute > 0, "Gateway:DefaultRequestsPerMinute must be positive")
             .Validate(o => o.MaxJsonBodyBytes > 0 && o.MaxWebhookBodyBytes > 0, "Gateway body limits must be positive")
             .Validate(o => o.EventKeepAlive > TimeSpan.Zero, "Gateway:EventKeepAlive must be positive")
+            .Validate(o => o.ApiKeyCacheDuration > TimeSpan.Zero, "Gateway:ApiKeyCacheDuration must be positive")
             .Validate(o => o.EventReplayConcurrency > 0, "Gateway:EventReplayConcurrency must be positive")
             .Validate(o => o.IdempotencyRetention > TimeSpan.Zero && o.IdempotencyPruneInterval > TimeSpan.Zero, "Gateway:IdempotencyRetention and IdempotencyPruneInterval must be positive")
             .ValidateOnStart();
@@ -61,7 +62,7 @@ public static class GatewayExtensions
         });
         services.AddExceptionHandler<ProblemExceptionHandler>();
 
-        services.AddSingleton<ApiKeyStore>();
+        services.AddApiKeyStore();
         services.AddAuthentication(GatewayClaims.Scheme)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(GatewayClaims.Scheme, null);
         services.AddAuthorizationBuilder()

@@ -17,6 +17,12 @@ public sealed class GatewayOptions
     /// <summary>How providers reach this gateway (webhook URLs); read by the workers, shown in links here.</summary>
     public Uri? PublicUrl { get; set; }
 
+    /// <summary>
+    /// How long an API key lookup is cached. Revocations reach every instance at once through Postgres notifications,
+    /// so this bounds only how often a key is read again, not how long a revoked key keeps working.
+    /// </summary>
+    public TimeSpan ApiKeyCacheDuration { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Requests per minute per API key unless the key carries its own limit.</summary>
     public int DefaultRequestsPerMinute { get; set; } = 1200;
 

@@ -1,18 +1,29 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Montage.Gateway.Auth;
 
 /// <summary>
-/// API keys in the gateway database, looked up by hash. Lookups are cached briefly (hits and misses), so a request
-/// costs no database round trip. A key revoked through this instance stops working at once; other gateway instances
-/// notice within <see cref="CacheDuration"/>.
+/// API keys in the gateway database, looked up by hash. Lookups are cached (hits and misses, for
+/// <see cref="GatewayOptions.ApiKeyCacheDuration"/>), so a request costs no database round trip. A revocation notifies
+/// every gateway instance through Postgres (<see cref="RevocationChannel"/>, in the revoking transaction) and each
+/// drops the key from its cache (<see cref="ApiKeyRevocationListener"/>). Cached lookups are served only while that
+/// notification channel is up: when it is down, every lookup reads the database, since revocations could go unheard.
 /// </summary>
-public sealed class ApiKeyStore(NpgsqlDataSource dataSource, TimeProvider time)
+public sealed class ApiKeyStore(NpgsqlDataSource dataSource, TimeProvider time, IOptions<GatewayOptions> options)
 {
-    public static readonly TimeSpan CacheDuration = TimeSpan.FromSeconds(30);
+    /// <summary>The Postgres NOTIFY channel of revocations; the payload is the revoked key's hash in hex.</summary>
+    public const string RevocationChannel = "montage_api_key_revoked";
+
     private const int MaxCachedEntries = 100_000;
     private readonly ConcurrentDictionary<string, (ApiKeyRecord? Record, DateTimeOffset Expires)> _cache = new(StringComparer.Ordinal);
+    private readonly TimeSpan _cacheDuration = options.Value.ApiKeyCacheDuration;
+
+    // Bumped by every eviction: a lookup that read the database before an eviction does not cache what it read, which
+    // could be the state from before the revocation.
+    private long _generation;
+    private volatile bool _revocationsHeard;
 
     /// <summary>Creates a key for <paramref name="owner"/>; the plain key is returned once and never stored.</summary>
     public async Task<(ApiKeyRecord Record, string Key)> CreateAsync(string owner, string name, int? requestsPerMinute, CancellationToken cancellationToken)
@@ -37,6 +48,7 @@ public sealed class ApiKeyStore(NpgsqlDataSource dataSource, TimeProvider time)
             return cached.Record;
         }
 
+        var generation = Interlocked.Read(ref _generation);
         await using var command = dataSource.CreateCommand(
             "SELECT id, owner, name, label, requests_per_minute, created_at FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL");
         command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = hash });
@@ -48,13 +60,60 @@ public sealed class ApiKeyStore(NpgsqlDataSource dataSource, TimeProvider time)
                 reader.IsDBNull(4) ? null : reader.GetInt32(4), reader.GetFieldValue<DateTimeOffset>(5));
         }
 
+        Remember(cacheKey, (record, now + _cacheDuration), generation);
+        return record;
+    }
+
+    /// <summary>Drops one key's cached lookup (<paramref name="keyHashHex"/>: its SHA-256 in hex, any case).</summary>
+    public void Evict(string keyHashHex)
+    {
+        ArgumentNullException.ThrowIfNull(keyHashHex);
+        Interlocked.Increment(ref _generation);
+        _cache.TryRemove(keyHashHex.ToUpperInvariant(), out _);
+    }
+
+    /// <summary>
+    /// Revocations are heard from now on: the cache starts empty (whatever it held may predate a revocation that was
+    /// missed) and lookups are cached again.
+    /// </summary>
+    public void StartTrustingCache()
+    {
+        ClearCache();
+        _revocationsHeard = true;
+    }
+
+    /// <summary>Revocations may go unheard (the notification channel is down): nothing cached is served or cached.</summary>
+    public void StopTrustingCache()
+    {
+        _revocationsHeard = false;
+        ClearCache();
+    }
+
+    private void ClearCache()
+    {
+        Interlocked.Increment(ref _generation);
+        _cache.Clear();
+    }
+
+    private void Remember(string cacheKey, (ApiKeyRecord? Record, DateTimeOffset Expires) entry, long generation)
+    {
+        if (!_revocationsHeard || Interlocked.Read(ref _generation) != generation)
+        {
+            return;
+        }
+
         if (_cache.Count > MaxCachedEntries)
         {
             _cache.Clear();
         }
 
-        _cache[cacheKey] = (record, now + CacheDuration);
-        return record;
+        _cache[cacheKey] = entry;
+
+        // An eviction between the check above and the write: the entry may be stale, so it goes again.
+        if (Interlocked.Read(ref _generation) != generation)
+        {
+            _cache.TryRemove(KeyValuePair.Create(cacheKey, entry));
+        }
     }
 
     /// <summary>Keys in creation order (ids are time-ordered), optionally of one owner, after <paramref name="afterId"/>.</summary>
@@ -77,14 +136,18 @@ public sealed class ApiKeyStore(NpgsqlDataSource dataSource, TimeProvider time)
     }
 
     /// <summary>
-    /// Revokes a key: it is refused from now on, here at once (its cached lookup is dropped). Revoking a revoked key
-    /// changes nothing. Null when there is no such key.
+    /// Revokes a key: it is refused from now on, here at once (its cached lookup is dropped) and on every other instance
+    /// as soon as the notification sent with the revocation reaches it. Revoking a revoked key changes nothing (and
+    /// notifies again, which is harmless). Null when there is no such key.
     /// </summary>
     public async Task<ListedApiKey?> RevokeAsync(Guid id, CancellationToken cancellationToken)
     {
+        // One statement, so one transaction: the notification is delivered exactly when the revocation commits.
         await using var command = dataSource.CreateCommand(
-            "UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 " +
-            "RETURNING id, owner, name, label, requests_per_minute, created_at, revoked_at, key_hash");
+            "WITH revoked AS (UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 " +
+            "RETURNING id, owner, name, label, requests_per_minute, created_at, revoked_at, key_hash) " +
+            "SELECT id, owner, name, label, requests_per_minute, created_at, revoked_at, key_hash, " +
+            $"pg_notify('{RevocationChannel}', encode(key_hash, 'hex')) FROM revoked");
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = id });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -93,7 +156,7 @@ public sealed class ApiKeyStore(NpgsqlDataSource dataSource, TimeProvider time)
         }
 
         var revoked = ReadListed(reader);
-        _cache.TryRemove(Convert.ToHexString(reader.GetFieldValue<byte[]>(7)), out _);
+        Evict(Convert.ToHexString(reader.GetFieldValue<byte[]>(7)));
         return revoked;
     }
 
@@ -118,12 +181,12 @@ public sealed class ApiKeyStore(NpgsqlDataSource dataSource, TimeProvider time)
         var created = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
         if (created is DateTime createdAt)
         {
-            _cache.TryRemove(Convert.ToHexString(ApiKeys.Hash(key)), out _);
+            Evict(Convert.ToHexString(ApiKeys.Hash(key)));
             return new ApiKeyRecord(id, owner, name, label, requestsPerMinute, new DateTimeOffset(createdAt, TimeSpan.Zero));
         }
 
         // Another instance stored the same key at the same moment (only the development key can collide).
-        _cache.TryRemove(Convert.ToHexString(ApiKeys.Hash(key)), out _);
+        Evict(Convert.ToHexString(ApiKeys.Hash(key)));
         return await FindAsync(key, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException("The API key exists but is revoked.");
     }
