@@ -3,6 +3,7 @@
 // throughout. Usage: dotnet run -c Release --project bench/Montage.AssetStorage.Bench [-- <size MiB> <chunk KiB>]
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime;
 using System.Security.Cryptography;
 using Montage.AssetStorage.Tests;
 using Montage.Contracts.Assets.V1;
@@ -40,26 +41,29 @@ try
     // Warm-up: connection and JIT. Methods are recompiled (tier 1, with profile-guided optimisation) only after 30
     // calls and in the background, so a few chunks are not enough: without rounds of 64 chunks and a pause, a loaded
     // machine was still compiling the transfer path during the measured 1 GiB, and that one-off cost (about a third
-    // of both processes' CPU in a profile) was counted as CPU per GiB. The rounds go through the same kinds of streams
-    // as the measured transfers (a file read, a file written), so that the client's file paths are warm too.
+    // of both processes' CPU in a profile) was counted as CPU per GiB. The rounds take the same steps as the measured
+    // transfers (fresh bytes, so no deduplication; the cache drop and the pause; a file read, a file written), so that
+    // no code runs for the first time during the measurement.
     var warmSource = Path.Combine(work, "warm.bin");
     var warmTarget = Path.Combine(work, "warm-download.bin");
-    await File.WriteAllBytesAsync(warmSource, RandomNumberGenerator.GetBytes(64 * 1024 * 1024));
     for (var round = 0; round < 3; round++)
     {
+        await File.WriteAllBytesAsync(warmSource, RandomNumberGenerator.GetBytes(64 * 1024 * 1024));
+        DropCaches();
+        await SettleAsync();
         Asset warm;
         await using (var file = new FileStream(warmSource, FileMode.Open, FileAccess.Read, FileShare.Read, 0, FileOptions.SequentialScan))
         {
             warm = await client.UploadAsync(AssetStoreClient.Metadata("bench", $"warm-{round}.bin"), file, chunkKiB * 1024);
         }
 
+        DropCaches();
+        await SettleAsync();
         await using (var file = new FileStream(warmTarget, FileMode.Create, FileAccess.Write, FileShare.None, 0))
         {
             await client.DownloadAsync(new DownloadRequest { AssetId = warm.Id, Owner = "bench" }, file);
             file.Flush(flushToDisk: true);
         }
-
-        await Task.Delay(TimeSpan.FromSeconds(1));
     }
 
     File.Delete(warmSource);
@@ -76,6 +80,8 @@ try
     var rssBefore = Rss(pid);
     using var sampler = new RssSampler(pid);
     DropCaches();
+    await SettleAsync();
+    var uploadJit = JitInfo.GetCompilationTime();
     var uploadCpu = CpuCounter.Start(pid);
     var uploadStart = MonotonicSeconds();
     var upload = Stopwatch.StartNew();
@@ -88,10 +94,13 @@ try
     upload.Stop();
     var uploadEnd = MonotonicSeconds();
     var (uploadServiceCpu, uploadClientCpu) = uploadCpu.Stop();
+    uploadJit = JitInfo.GetCompilationTime() - uploadJit;
     var uploadPeak = sampler.Peak;
 
     var downloadTarget = Path.Combine(work, "download.bin");
     DropCaches();
+    await SettleAsync();
+    var downloadJit = JitInfo.GetCompilationTime();
     var downloadCpu = CpuCounter.Start(pid);
     var downloadStart = MonotonicSeconds();
     var download = Stopwatch.StartNew();
@@ -104,6 +113,7 @@ try
     download.Stop();
     var downloadEnd = MonotonicSeconds();
     var (downloadServiceCpu, downloadClientCpu) = downloadCpu.Stop();
+    downloadJit = JitInfo.GetCompilationTime() - downloadJit;
     var peak = sampler.Peak;
     if (new FileInfo(downloadTarget).Length != asset.SizeBytes)
     {
@@ -122,6 +132,7 @@ try
     Console.WriteLine($"| gRPC Download (to a file + fsync) | {download.Elapsed.TotalSeconds:F2} | {Rate(download)} | {Ratio(download)} | {Cpu(downloadServiceCpu)} | {Cpu(downloadClientCpu)} |");
     Console.WriteLine($"service RSS: before {rssBefore / 1048576.0:F1} MiB, peak during upload {uploadPeak / 1048576.0:F1} MiB, " +
         $"peak overall {peak / 1048576.0:F1} MiB, growth {(peak - rssBefore) / 1048576.0:F1} MiB");
+    Console.WriteLine($"JIT compilation in this (client) process during the measured upload {uploadJit.TotalMilliseconds:F0} ms, download {downloadJit.TotalMilliseconds:F0} ms");
     Console.WriteLine($"service pid {pid}, client pid {Environment.ProcessId}; CLOCK_MONOTONIC windows (for `perf record -k CLOCK_MONOTONIC` " +
         $"then `perf script --time`): upload {uploadStart:F6},{uploadEnd:F6} download {downloadStart:F6},{downloadEnd:F6}");
 }
@@ -142,6 +153,13 @@ static async Task WriteRandomFileAsync(string path, int sizeMiB)
 
     file.Flush(flushToDisk: true);
 }
+
+// A pause before each measured transfer. The runtime recompiles hot methods (tier 1) on a background thread, and it
+// holds that work back while new methods are still being compiled for the first time; the steps just before a
+// measurement (cp, sync, the cache drop, an upload's commit) are such new code, so without a pause the tier-1 backlog
+// of the warm-up was compiled during the measured transfer: on a loaded machine up to a quarter of a process's CPU in a
+// profile of the measured part, a one-off cost that a long-running service does not pay per gigabyte.
+static Task SettleAsync() => Task.Delay(TimeSpan.FromSeconds(2));
 
 // Stopwatch ticks are CLOCK_MONOTONIC on Linux: the same clock as `perf record -k CLOCK_MONOTONIC`, so a profile of the
 // whole run can be cut down to the measured transfers.

@@ -32,9 +32,7 @@ public sealed class AssetStoreClient(GrpcChannel channel)
         int read;
         while ((read = await content.ReadAsync(buffer, cancellationToken)) > 0)
         {
-            // No copy of the chunk: the message is serialised into its frame before WriteAsync returns, and the buffer is
-            // refilled only after that.
-            await call.RequestStream.WriteAsync(new UploadRequest { Chunk = UnsafeByteOperations.UnsafeWrap(buffer.AsMemory(0, read)) }, cancellationToken);
+            await WriteChunkAsync(call.RequestStream, buffer.AsMemory(0, read), cancellationToken);
         }
 
         await call.RequestStream.CompleteAsync();
@@ -72,20 +70,47 @@ public sealed class AssetStoreClient(GrpcChannel channel)
     {
         using var call = _invoker.AsyncServerStreamingCall(DownloadMethod, null, new CallOptions(cancellationToken: cancellationToken), request);
         Asset? asset = null;
-        while (await call.ResponseStream.MoveNext(cancellationToken))
+        if (call.ResponseStream is IBytesFieldStreamReader<DownloadResponse> chunks)
         {
-            var message = call.ResponseStream.Current;
-            if (message.PartCase == DownloadResponse.PartOneofCase.Asset)
+            // Chunks are written from the transport's buffer: no message, no copy of the bytes per chunk.
+            BytesFieldRead read;
+            while ((read = await chunks.ReadBytesFieldOrMessageAsync(DownloadResponse.ChunkFieldNumber, cancellationToken)) != BytesFieldRead.End)
             {
-                asset = message.Asset;
+                var bytes = read == BytesFieldRead.Bytes ? chunks.CurrentBytes : Accept(chunks.Current, ref asset);
+                await destination.WriteAsync(bytes, cancellationToken);
             }
-            else
+        }
+        else
+        {
+            while (await call.ResponseStream.MoveNext(cancellationToken))
             {
-                await destination.WriteAsync(message.Chunk.Memory, cancellationToken);
+                await destination.WriteAsync(Accept(call.ResponseStream.Current, ref asset), cancellationToken);
             }
         }
 
         return asset ?? throw new InvalidOperationException("The download had no asset message.");
+    }
+
+    /// <summary>
+    /// Sends one chunk. Through this transport's request stream the bytes go out as they are (no message, no copy);
+    /// otherwise as a message that wraps them, which is serialised before <c>WriteAsync</c> returns, so the caller may
+    /// refill the buffer as soon as the write completes in both cases.
+    /// </summary>
+    private static Task WriteChunkAsync(IClientStreamWriter<UploadRequest> requests, ReadOnlyMemory<byte> chunk, CancellationToken cancellationToken) =>
+        requests is IBytesFieldStreamWriter<UploadRequest> writer
+            ? writer.WriteBytesFieldAsync(UploadRequest.ChunkFieldNumber, chunk, cancellationToken)
+            : requests.WriteAsync(new UploadRequest { Chunk = UnsafeByteOperations.UnsafeWrap(chunk) }, cancellationToken);
+
+    /// <summary>A parsed download message: keeps the asset, returns the chunk's bytes (none for the asset).</summary>
+    private static ReadOnlyMemory<byte> Accept(DownloadResponse message, ref Asset? asset)
+    {
+        if (message.PartCase == DownloadResponse.PartOneofCase.Asset)
+        {
+            asset = message.Asset;
+            return ReadOnlyMemory<byte>.Empty;
+        }
+
+        return message.Chunk.Memory;
     }
 
     public async Task<byte[]> DownloadBytesAsync(string id, string owner = "", long offset = 0, long length = 0)

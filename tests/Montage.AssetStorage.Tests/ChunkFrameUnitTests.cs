@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using Google.Protobuf;
 using Montage.AssetStorage.Upload;
 using Montage.Contracts.Assets.V1;
+using Montage.Grpc.Testing;
 
 namespace Montage.AssetStorage.Tests;
 
@@ -31,12 +32,12 @@ public sealed class ChunkFrameUnitTests
     /// <summary>A sequence of many small segments, as a network buffer made of pool blocks looks.</summary>
     private static ReadOnlySequence<byte> Segmented(byte[] bytes, int segmentSize)
     {
-        Segment? first = null;
-        Segment? last = null;
+        SequenceSegment? first = null;
+        SequenceSegment? last = null;
         for (var offset = 0; offset < bytes.Length; offset += segmentSize)
         {
             var piece = bytes.AsMemory(offset, Math.Min(segmentSize, bytes.Length - offset));
-            last = last is null ? first = new Segment(piece, 0) : last.Append(piece);
+            last = last is null ? first = new SequenceSegment(piece, 0) : last.Append(piece);
         }
 
         return new ReadOnlySequence<byte>(first!, 0, last!, last!.Memory.Length);
@@ -102,21 +103,5 @@ public sealed class ChunkFrameUnitTests
         Assert.Equal([7, 8, 9], UploadRequest.Parser.ParseFrom(payload).Chunk.ToByteArray());
         Assert.True(ChunkFrame.TryRead(new(Frame(payload)), MaxMessageSize, out var chunk, out _));
         Assert.Equal([7, 8, 9], chunk.ToArray());
-    }
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
-        }
     }
 }

@@ -185,7 +185,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
                 return FinishedWithoutMessage();
             }
 
-            var message = await _body!.ReadMessageAsync(_method.ResponseParser, _readOptions, _token).ConfigureAwait(false);
+            var (message, _) = await _body!.ReadAsync(_method.ResponseParser, _readOptions, 0, _token).ConfigureAwait(false);
             if (message is not null)
             {
                 return message;
@@ -199,6 +199,78 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
         {
             throw Fail(error);
         }
+    }
+
+    /// <summary>
+    /// Reads the next response like <see cref="ReadNextAsync"/>, except that a message of only field
+    /// <paramref name="bytesField"/> comes back as its bytes (in place, valid until the next read), not parsed.
+    /// Both empty: the end of an OK call.
+    /// </summary>
+    internal async ValueTask<(TResponse? Message, ReadOnlyMemory<byte>? Bytes)> ReadNextOrBytesFieldAsync(int bytesField, CancellationToken cancellationToken)
+    {
+        if (_outcome is { } done)
+        {
+            return done.Status.StatusCode == StatusCode.OK ? default : throw done.CreateException();
+        }
+
+        using var registration = RegisterClientToken(cancellationToken);
+        try
+        {
+            if (!await _start!.ConfigureAwait(false))
+            {
+                return (FinishedWithoutMessage(), null);
+            }
+
+            var read = await _body!.ReadAsync(_method.ResponseParser, _readOptions, bytesField, _token).ConfigureAwait(false);
+            if (read.Message is not null || read.Bytes is not null)
+            {
+                return read;
+            }
+
+            var outcome = ReadOutcome(_response!.TrailingHeaders);
+            Finish(outcome);
+            return outcome.Status.StatusCode == StatusCode.OK ? default : throw outcome.CreateException();
+        }
+        catch (Exception error)
+        {
+            throw Fail(error);
+        }
+    }
+
+    /// <summary>
+    /// Frames a message of only field <paramref name="fieldNumber"/> = <paramref name="bytes"/>: returns the length of the
+    /// gRPC prefix and the field's tag and length written to <paramref name="header"/> (the bytes themselves follow unframed),
+    /// or, when the channel compresses, 0 and the whole compressed frame in <paramref name="compressedFrame"/>.
+    /// Throws RESOURCE_EXHAUSTED above the channel's send limit, before anything is sent.
+    /// </summary>
+    internal int FrameBytesField(int fieldNumber, ReadOnlyMemory<byte> bytes, WriteOptions? writeOptions, Span<byte> header, out byte[]? compressedFrame)
+    {
+        Span<byte> prefix = stackalloc byte[BytesFieldMessage.MaxPrefixSize];
+        var prefixLength = BytesFieldMessage.WritePrefix(prefix, fieldNumber, bytes.Length);
+        var size = (long)prefixLength + bytes.Length;
+        if (_channel.MaxSendMessageSize is { } max && size > max)
+        {
+            throw new RpcException(StatusCode.ResourceExhausted, $"Sending message of {size} bytes exceeds the maximum size of {max} bytes.");
+        }
+
+        if (_channel.CompressionEncoding is not null && writeOptions?.NoCompress != true)
+        {
+            var message = new byte[size];
+            prefix[..prefixLength].CopyTo(message);
+            bytes.Span.CopyTo(message.AsSpan(prefixLength));
+            var compressed = MessageCompression.Compress(message);
+            compressedFrame = new byte[GrpcProtocol.MessageHeaderSize + compressed.Length];
+            compressedFrame[0] = 1;
+            BinaryPrimitives.WriteUInt32BigEndian(compressedFrame.AsSpan(1), (uint)compressed.Length);
+            compressed.CopyTo(compressedFrame.AsSpan(GrpcProtocol.MessageHeaderSize));
+            return 0;
+        }
+
+        compressedFrame = null;
+        header[0] = 0;
+        BinaryPrimitives.WriteUInt32BigEndian(header[1..], (uint)size);
+        prefix[..prefixLength].CopyTo(header[GrpcProtocol.MessageHeaderSize..]);
+        return GrpcProtocol.MessageHeaderSize + prefixLength;
     }
 
     /// <summary>Fails the call with the status of <paramref name="error"/> and returns the exception to throw.</summary>
@@ -424,7 +496,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
                 return FinishedWithoutMessage() ?? throw Fail(new RpcException(StatusCode.Internal, "The response ended without a message."));
             }
 
-            var message = await _body!.ReadMessageAsync(_method.ResponseParser, _readOptions, _token).ConfigureAwait(false);
+            var (message, _) = await _body!.ReadAsync(_method.ResponseParser, _readOptions, 0, _token).ConfigureAwait(false);
             if (message is null)
             {
                 var empty = ReadOutcome(_response!.TrailingHeaders);
@@ -437,7 +509,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
                 throw empty.CreateException();
             }
 
-            if (await _body!.ReadMessageAsync(_method.ResponseParser, _readOptions, _token).ConfigureAwait(false) is not null)
+            if ((await _body!.ReadAsync(_method.ResponseParser, _readOptions, 0, _token).ConfigureAwait(false)).Message is not null)
             {
                 throw new RpcException(StatusCode.Internal, "The response holds more than one message for a single-response method.");
             }

@@ -24,15 +24,17 @@ internal sealed class ResponseMessageReader
     public ResponseMessageReader(Stream stream) => _stream = stream;
 
     /// <summary>
-    /// Reads the next message, or returns null at a clean end of the body. The size limit is checked as soon as the
-    /// length prefix arrives, before the message is buffered.
+    /// Reads the next message; both parts empty at a clean end of the body. The size limit is checked as soon as the
+    /// length prefix arrives, before the message is buffered. An uncompressed message holding only field
+    /// <paramref name="bytesField"/> (0: none) is not parsed: its bytes are returned in place, valid until the next read.
     /// </summary>
-    public async ValueTask<T?> ReadMessageAsync<T>(MessageParser<T> parser, MessageReadOptions options, CancellationToken cancellationToken)
+    public async ValueTask<(T? Message, ReadOnlyMemory<byte>? Bytes)> ReadAsync<T>(
+        MessageParser<T> parser, MessageReadOptions options, int bytesField, CancellationToken cancellationToken)
         where T : class, IMessage<T>
     {
         if (_buffer is null)
         {
-            return _failed ? throw new InvalidOperationException("The response body already failed.") : null;
+            return _failed ? throw new InvalidOperationException("The response body already failed.") : default;
         }
 
         var done = true;
@@ -42,7 +44,7 @@ internal sealed class ResponseMessageReader
             if (!await FillAsync(GrpcProtocol.MessageHeaderSize, cancellationToken).ConfigureAwait(false))
             {
                 failed = _end != _start;
-                return failed ? throw new RpcException(StatusCode.Internal, "The stream ended in the middle of a message.") : null;
+                return failed ? throw new RpcException(StatusCode.Internal, "The stream ended in the middle of a message.") : default;
             }
 
             var header = _buffer.AsSpan(_start, GrpcProtocol.MessageHeaderSize);
@@ -64,16 +66,21 @@ internal sealed class ResponseMessageReader
                 throw new RpcException(StatusCode.Internal, "The stream ended in the middle of a message.");
             }
 
-            var payload = new ReadOnlySequence<byte>(_buffer, _start + GrpcProtocol.MessageHeaderSize, (int)length);
-            var message = MessageFraming.Parse(payload, compressed, parser, options);
-            _start += frameLength;
-            if (_start == _end)
+            var payloadStart = _start + GrpcProtocol.MessageHeaderSize;
+            if (bytesField > 0 && !compressed && BytesFieldMessage.TryGetPayload(_buffer.AsSpan(payloadStart, (int)length), bytesField, out var offset))
             {
-                _start = _end = 0;
+                // The bytes stay where they are until the next read: only then may the buffer be compacted or refilled.
+                var bytes = _buffer.AsMemory(payloadStart + offset, (int)length - offset);
+                Consume(frameLength);
+                done = false;
+                return (null, bytes);
             }
 
+            var payload = new ReadOnlySequence<byte>(_buffer, payloadStart, (int)length);
+            var message = MessageFraming.Parse(payload, compressed, parser, options);
+            Consume(frameLength);
             done = false;
-            return message;
+            return (message, null);
         }
         finally
         {
@@ -82,6 +89,15 @@ internal sealed class ResponseMessageReader
                 _failed = failed;
                 Release();
             }
+        }
+    }
+
+    private void Consume(int frameLength)
+    {
+        _start += frameLength;
+        if (_start == _end)
+        {
+            _start = _end = 0;
         }
     }
 

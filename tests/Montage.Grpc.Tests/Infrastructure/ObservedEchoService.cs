@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Google.Protobuf;
 using Montage.Grpc.Testing;
 using Montage.Grpc.Testing.V1;
 
@@ -47,13 +48,20 @@ public sealed class CallProbe
 
 /// <summary>
 /// The EchoService with observation hooks for tests, plus two misbehaviours the real service never shows:
-/// a message "throw:..." throws an unexpected exception, "ignore-token" sleeps without honouring cancellation.
+/// a message "throw:..." throws an unexpected exception, "ignore-token" sleeps without honouring cancellation; and
+/// server streams of payload-only messages (see <see cref="PayloadOnly"/>) for the bytes-field reader.
 /// </summary>
 public sealed class ObservedEchoService(CallProbe probe) : EchoService
 {
     public const string ThrowPrefix = "throw:";
     public const string IgnoreToken = "ignore-token";
     public const string DescribeContext = "describe-context";
+
+    /// <summary>A ServerStream message: responses alternate between payload-only messages and full ones.</summary>
+    public const string PayloadOnly = "payload-only";
+
+    /// <summary>As <see cref="PayloadOnly"/>, but responses are compressed for clients that accept it.</summary>
+    public const string PayloadOnlyCompressed = "payload-only-compressed";
 
     public override async Task<EchoResponse> Echo(EchoRequest request, ServerCallContext context)
     {
@@ -82,7 +90,44 @@ public sealed class ObservedEchoService(CallProbe probe) : EchoService
     public override async Task ServerStream(StreamRequest request, IServerStreamWriter<EchoResponse> responseStream, ServerCallContext context)
     {
         using var observation = probe.Observe(context);
+        if (request.Message is PayloadOnly or PayloadOnlyCompressed)
+        {
+            await WritePayloadOnlyAsync(request, responseStream, context);
+            return;
+        }
+
         await base.ServerStream(request, responseStream, context);
+    }
+
+    /// <summary>
+    /// Even-indexed responses carry only a payload (a message of one bytes field), odd ones a message, an index and a
+    /// payload; payload i is <see cref="PayloadOf"/>(i, response_size). Uncompressed unless asked for compression.
+    /// </summary>
+    private static async Task WritePayloadOnlyAsync(StreamRequest request, IServerStreamWriter<EchoResponse> responseStream, ServerCallContext context)
+    {
+        if (request.Message == PayloadOnly)
+        {
+            responseStream.WriteOptions = new WriteOptions(NoCompress: true);
+        }
+
+        for (var index = 0; index < request.Count; index++)
+        {
+            var payload = ByteString.CopyFrom(PayloadOf(index, request.ResponseSize));
+            var response = index % 2 == 0 ? new EchoResponse { Payload = payload } : new EchoResponse { Message = "odd", Index = index, Payload = payload };
+            await responseStream.WriteAsync(response, context.CancellationToken);
+        }
+    }
+
+    /// <summary>The payload of response <paramref name="index"/> in a payload-only stream.</summary>
+    public static byte[] PayloadOf(int index, int size)
+    {
+        var bytes = new byte[size];
+        for (var i = 0; i < size; i++)
+        {
+            bytes[i] = (byte)((i * 7) + index);
+        }
+
+        return bytes;
     }
 
     public override async Task Duplex(IAsyncStreamReader<EchoRequest> requestStream, IServerStreamWriter<EchoResponse> responseStream, ServerCallContext context)

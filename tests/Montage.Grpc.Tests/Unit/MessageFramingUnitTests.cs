@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using Google.Protobuf;
 using Montage.Grpc.Protocol;
+using Montage.Grpc.Testing;
 using Montage.Grpc.Testing.V1;
 
 namespace Montage.Grpc.Tests.Unit;
@@ -217,7 +218,7 @@ public sealed class MessageFramingUnitTests
             chunks.Add(bytes[offset..]);
         }
 
-        var first = new Segment(chunks[0], 0);
+        var first = new SequenceSegment(chunks[0], 0);
         var last = first;
         foreach (var chunk in chunks.Skip(1))
         {
@@ -225,21 +226,5 @@ public sealed class MessageFramingUnitTests
         }
 
         return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
-    }
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
-        }
     }
 }
