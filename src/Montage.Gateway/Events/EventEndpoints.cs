@@ -33,10 +33,15 @@ internal static partial class EventEndpoints
         var after = LastEventId(context);
         var jobId = JobEndpoints.ParseJobId(id);
         var owner = context.User.GetOwner();
+        var shared = options.Value.SharedEventFeeds;
         Job job;
         try
         {
-            job = await client.GetAsync(new GetJobRequest { JobId = jobId, Owner = owner }, context.RequestAborted).ConfigureAwait(false);
+            // Opening streams wait their turn for JobTracker (see EventReplayGate); one Watch per stream does not.
+            using (shared ? await hub.Replays.EnterAsync(context.RequestAborted).ConfigureAwait(false) : null)
+            {
+                job = await client.GetAsync(new GetJobRequest { JobId = jobId, Owner = owner }, context.RequestAborted).ConfigureAwait(false);
+            }
         }
         catch (RpcException exception) when (exception.StatusCode == StatusCode.NotFound)
         {
@@ -51,7 +56,7 @@ internal static partial class EventEndpoints
         }
 
         var logger = loggers.CreateLogger(typeof(EventEndpoints));
-        if (!options.Value.SharedEventFeeds)
+        if (!shared)
         {
             await BeginAsync(context).ConfigureAwait(false);
             await FollowAsync(context, client, new WatchRequest { JobId = jobId, Owner = owner, AfterSequence = after ?? 0 }, endAtTerminal: true, options.Value.EventKeepAlive, logger).ConfigureAwait(false);
@@ -60,28 +65,12 @@ internal static partial class EventEndpoints
 
         // From here on the owner's shared feed buffers the job's events; see JobEventHub for why this order leaves no gap.
         using var subscription = hub.Subscribe(owner, jobId, job.LastEventSequence);
-        long? caughtUpAt = null;
-        if (subscription.CreatedFeed)
-        {
-            caughtUpAt = job.LastEventSequence;
-        }
-        else if (subscription.Settled)
-        {
-            try
-            {
-                caughtUpAt = (await client.GetAsync(new GetJobRequest { JobId = jobId, Owner = owner }, context.RequestAborted).ConfigureAwait(false)).LastEventSequence;
-            }
-            catch (RpcException exception) when (exception.StatusCode == StatusCode.NotFound)
-            {
-                throw JobEndpoints.NotFound(id);
-            }
-        }
-
         await BeginAsync(context).ConfigureAwait(false);
-        var stream = new JobEventStream(context, client, subscription, jobId, owner, options.Value.EventKeepAlive);
+        var stream = new JobEventStream(context, client, subscription, hub.Replays, jobId, owner, options.Value.EventKeepAlive);
         try
         {
-            if (await stream.RunAsync(after ?? 0, caughtUpAt).ConfigureAwait(false))
+            // The stream that created the feed knows where its replay ends: its job's last sequence, read before.
+            if (await stream.RunAsync(after ?? 0, subscription.CreatedFeed ? job.LastEventSequence : null).ConfigureAwait(false))
             {
                 return;
             }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
 using Montage.Clients;
 using Montage.Contracts.Jobs.V1;
 
@@ -15,8 +16,14 @@ namespace Montage.Gateway.Events;
 /// feed from there, skipping what it already sent. When a feed fails, its streams fall back to a per-job Watch from
 /// their cursor.
 /// </para>
+/// <para>
+/// Settling at once: a feed is created for a stream whose job's last event L was just read, and starts after L - 1,
+/// so its first answer is that very event, delivered by JobTracking only once its settled watermark has passed L. From
+/// then on every stream that registers knows all events up to the feed's position are committed, so one Get tells it
+/// where its replay ends, and the replay Watch lasts one read instead of waiting for the job's next event.
+/// </para>
 /// </summary>
-internal sealed partial class JobEventHub(JobTrackerClient jobs, ILogger<JobEventHub> logger) : IDisposable
+internal sealed partial class JobEventHub(JobTrackerClient jobs, IOptions<GatewayOptions> options, ILogger<JobEventHub> logger) : IDisposable
 {
     private readonly JobTrackerClient _jobs = jobs;
     private readonly ILogger _logger = logger;
@@ -29,24 +36,30 @@ internal sealed partial class JobEventHub(JobTrackerClient jobs, ILogger<JobEven
     /// <summary>Number of running feeds (tests).</summary>
     internal int FeedCount => _feeds.Count;
 
+    /// <summary>Bounds the JobTracker calls of opening streams (see <see cref="EventReplayGate"/>).</summary>
+    public EventReplayGate Replays { get; } = new(options.Value.EventReplayConcurrency);
+
     /// <summary>
     /// Registers interest in <paramref name="jobId"/> of <paramref name="owner"/>. When the owner has no feed, one is
-    /// started after <paramref name="startAfter"/>: the job's last event sequence, read just before.
+    /// started after <paramref name="lastSequence"/> - 1, where <paramref name="lastSequence"/> is the job's last
+    /// event sequence, read just before (see the class comment).
     /// </summary>
-    public JobEventSubscription Subscribe(string owner, string jobId, long startAfter)
+    public JobEventSubscription Subscribe(string owner, string jobId, long lastSequence)
     {
         while (true)
         {
             OwnerFeed? candidate = null;
-            var feed = _feeds.GetOrAdd(owner, _ => candidate = new OwnerFeed(this, owner, startAfter));
+            var feed = _feeds.GetOrAdd(owner, _ => candidate = new OwnerFeed(this, owner, Math.Max(0, lastSequence - 1)));
             var created = ReferenceEquals(feed, candidate);
-            if (created)
-            {
-                feed.Start();
-            }
 
+            // Registered before the feed starts: nothing it delivers can pass the stream that created it.
             if (feed.TryRegister(jobId, created, out var subscription))
             {
+                if (created)
+                {
+                    feed.Start();
+                }
+
                 return subscription;
             }
 
@@ -59,6 +72,7 @@ internal sealed partial class JobEventHub(JobTrackerClient jobs, ILogger<JobEven
     {
         _stopping.Cancel();
         _stopping.Dispose();
+        Replays.Dispose();
     }
 
     private void Remove(OwnerFeed feed) => _feeds.TryRemove(new KeyValuePair<string, OwnerFeed>(feed.Owner, feed));
