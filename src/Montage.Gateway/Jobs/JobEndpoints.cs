@@ -21,7 +21,7 @@ internal static class JobEndpoints
         {
             routes.MapPost(path, (HttpRequest request, SubmitJobHandler handler, CancellationToken cancellationToken) =>
                     handler.HandleAsync(kind, request, request.HttpContext.User.GetOwner(), cancellationToken))
-                .AddEndpointFilter<IdempotencyFilter>()
+                .AddEndpointFilter(new IdempotencyFilter(guardedByJobTracking: true))
                 .Accepts<CreateJobRequest>("application/json")
                 .Produces<JsonObject>(StatusCodes.Status202Accepted)
                 .ProducesProblem(StatusCodes.Status422UnprocessableEntity)

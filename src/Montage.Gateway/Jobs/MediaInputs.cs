@@ -12,10 +12,12 @@ namespace Montage.Gateway.Jobs;
 /// </summary>
 internal sealed class MediaInputs(IMediaReferenceResolver resolver)
 {
-    public async Task ResolveAsync(string owner, ModelDefinition model, JsonObject input, CancellationToken cancellationToken)
+    /// <summary>Resolves every reference in place; true when any was imported (a URL or data: URI became a new asset).</summary>
+    public async Task<bool> ResolveAsync(string owner, ModelDefinition model, JsonObject input, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         var failures = new List<MediaReferenceException>();
+        var before = input.ToJsonString();
         await ResolveObjectAsync(owner, model.Fields, input, "", errors, failures, cancellationToken).ConfigureAwait(false);
         if (failures.Count == 1)
         {
@@ -28,6 +30,9 @@ internal sealed class MediaInputs(IMediaReferenceResolver resolver)
             var status = failures.All(f => f.Status == failures[0].Status) ? failures[0].Status : 422;
             throw new ApiProblemException(status, "invalid_media_references", "Some media references cannot be used.", null, errors);
         }
+
+        // An asset id resolves to itself; anything else changed the input.
+        return input.ToJsonString() != before;
     }
 
     private async Task ResolveObjectAsync(string owner, IReadOnlyList<FieldDefinition> fields, JsonObject input, string prefix,

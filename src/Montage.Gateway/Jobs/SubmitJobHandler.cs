@@ -5,6 +5,7 @@ using Montage.Gateway.Callbacks;
 using Montage.Gateway.Errors;
 using Montage.Gateway.Json;
 using Montage.Gateway.Safety;
+using Montage.Grpc;
 using Montage.Providers.Catalog;
 
 namespace Montage.Gateway.Jobs;
@@ -29,7 +30,14 @@ internal sealed class SubmitJobHandler(
         var validated = Validate(kind, body);
         var model = validated.Model!;
         var input = validated.Normalized!;
-        await media.ResolveAsync(owner, model, input, cancellationToken).ConfigureAwait(false);
+        if (await media.ResolveAsync(owner, model, input, cancellationToken).ConfigureAwait(false) &&
+            request.HttpContext.Features.Get<IdempotencyClaimFeature>() is { } claim)
+        {
+            // Imported media get new asset ids on a repeat, so JobTracking's key could not recognize it: the gateway's
+            // own record must survive a crash (see IdempotencyFilter).
+            await claim.RequireDurableAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var estimate = CostEstimator.Estimate(model, input);
         var callbacks = services.GetService<IJobCallbacks>();
         if (body.CallbackUrl is { Length: > 0 } callbackUrl && callbacks is not null)
@@ -51,7 +59,19 @@ internal sealed class SubmitJobHandler(
             CallbackUrl = body.CallbackUrl ?? "",
             EstimatedCostMicros = estimate.MicroUsd,
         };
-        var response = await jobs.SubmitAsync(new SubmitJobRequest { Spec = spec }, cancellationToken).ConfigureAwait(false);
+        SubmitJobResponse response;
+        try
+        {
+            response = await jobs.SubmitAsync(new SubmitJobRequest { Spec = spec }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException exception) when (exception.StatusCode == StatusCode.AlreadyExists && spec.IdempotencyKey.Length > 0)
+        {
+            // JobTracking holds this key for a job with another spec: the gateway's record of the key is gone (lost in a
+            // crash, or past its retention) and the body differs. The same answer as with the record.
+            throw new ApiProblemException(422, "idempotency_key_reused", "This Idempotency-Key was used for a different request.",
+                "Use a new key for a different request.");
+        }
+
         var job = response.Job;
         if (job.CallbackUrl.Length > 0 && callbacks is not null)
         {

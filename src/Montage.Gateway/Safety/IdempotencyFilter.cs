@@ -12,8 +12,28 @@ namespace Montage.Gateway.Safety;
 /// the request (method, path, query, body); the same key and the same request get that answer again (header
 /// <c>Idempotent-Replayed: true</c>), a different request with the key gets 422, and a repeat while the first is
 /// still running gets 409. 5xx answers and exceptions release the key so the client can retry.
+/// <para>
+/// Durability. On the job-creating POSTs (<paramref name="guardedByJobTracking"/>) the key also goes to JobTracking,
+/// whose unique (owner, idempotency key) on the job row is committed durably with the job and answers a repeat of the
+/// same spec with the same job, a different spec with AlreadyExists. So the gateway writes its claim and its answer
+/// with <c>synchronous_commit = off</c> (<see cref="IdempotencyDurability.Relaxed"/>): no WAL flush waited for on the
+/// request's path. What a Postgres crash can lose is only such a write of the last ~600 ms, never half of one:
+/// <list type="bullet">
+/// <item>the claim, before the submit: the request itself fails or is repeated from scratch; at most one job.</item>
+/// <item>the claim or the answer, after JobTracking committed the job: the repeat (same key, same body) claims anew (or
+/// takes over the unanswered claim after <see cref="IdempotencyStore.StaleClaimAfter"/>), builds the same spec and gets
+/// the same job back from JobTracking: 202 with the same id and Location, its state as of now. A different body gets
+/// AlreadyExists, answered 422 as when the record exists. Never a second job.</item>
+/// <item>a 4xx answer: the repeat is validated again; the same body gets the same answer unless the world changed (an
+/// asset it names was uploaded meanwhile), and then creates the one job that body describes.</item>
+/// </list>
+/// The one case the downstream guard does not cover is a body whose media references are imported (URLs, data: URIs):
+/// a repeat would import them again under new asset ids, so its spec would differ. The endpoint then calls
+/// <see cref="IdempotencyClaimFeature.RequireDurableAsync"/> before submitting, and the claim and answer are durable as
+/// before. Other endpoints with a key (retry: no downstream guard) keep both writes durable.
+/// </para>
 /// </summary>
-internal sealed class IdempotencyFilter : IEndpointFilter
+internal sealed class IdempotencyFilter(bool guardedByJobTracking = false) : IEndpointFilter
 {
     public const string HeaderName = "Idempotency-Key";
     public const int MaxKeyLength = 255;
@@ -41,7 +61,8 @@ internal sealed class IdempotencyFilter : IEndpointFilter
         http.Request.Body = new MemoryStream(body, writable: false);
         var fingerprint = Fingerprint(http.Request, body);
 
-        var (claim, stored) = await store.ClaimAsync(owner, key, fingerprint, http.RequestAborted).ConfigureAwait(false);
+        var durability = guardedByJobTracking ? IdempotencyDurability.Relaxed : IdempotencyDurability.Durable;
+        var (claim, stored) = await store.ClaimAsync(owner, key, fingerprint, durability, http.RequestAborted).ConfigureAwait(false);
         switch (claim)
         {
             case IdempotencyClaim.Replay:
@@ -54,6 +75,8 @@ internal sealed class IdempotencyFilter : IEndpointFilter
                     "Retry once it has been answered.");
         }
 
+        var feature = new IdempotencyClaimFeature(durability == IdempotencyDurability.Durable, cancellationToken => store.MakeDurableAsync(owner, key, cancellationToken));
+        http.Features.Set(feature);
         object? result;
         try
         {
@@ -77,7 +100,7 @@ internal sealed class IdempotencyFilter : IEndpointFilter
         }
         else
         {
-            await store.CompleteAsync(owner, key, captured, CancellationToken.None).ConfigureAwait(false);
+            await store.CompleteAsync(owner, key, captured, feature.Durable ? IdempotencyDurability.Durable : IdempotencyDurability.Relaxed, CancellationToken.None).ConfigureAwait(false);
         }
 
         return new ReplayResult(captured, replayed: false);
