@@ -60,8 +60,9 @@ internal sealed partial class ApiKeyRevocationListener(
             {
                 break;
             }
-            catch (Exception exception) when (exception is NpgsqlException or IOException or TimeoutException or InvalidOperationException)
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {
+                // Whatever broke the connection, the listener must not die: without it the cache could not be trusted.
                 store.StopTrustingCache();
                 LogLost(logger, exception.GetType().Name, exception.Message, retryDelay.TotalSeconds);
             }
