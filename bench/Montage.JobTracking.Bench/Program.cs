@@ -65,10 +65,12 @@ var port = new Npgsql.NpgsqlConnectionStringBuilder(connectionString).Port;
 int? serviceParent = app is null ? null : Environment.ProcessId;
 var cpu = (Service: ProcessCpu.Seconds("Montage.JobTracking.dll", serviceParent), Postgres: ProcessCpu.PostgresSeconds(port), Client: ProcessCpu.Self());
 var statementStats = await StatementStats.ResetAsync(connectionString);
+var serviceStarted = await GroupCommitStats.NowAsync(connectionString);
 var service = await ServiceCycle.RunAsync(client, clients, duration);
 var serviceCpu = (Service: ProcessCpu.Seconds("Montage.JobTracking.dll", serviceParent) - cpu.Service, Postgres: ProcessCpu.PostgresSeconds(port) - cpu.Postgres, Client: ProcessCpu.Self() - cpu.Client);
 cpu = (Service: ProcessCpu.Seconds("Montage.JobTracking.dll", serviceParent), Postgres: ProcessCpu.PostgresSeconds(port), Client: ProcessCpu.Self());
 var statements = statementStats ? await StatementStats.TopAsync(connectionString, service.Jobs) : null;
+var jobsPerTransaction = await GroupCommitStats.JobsPerTransactionAsync(connectionString, serviceStarted);
 var bare = await BareSqlCycle.RunAsync(connectionString, clients, duration);
 await Task.Delay(500); // the closed connections' backends exit and are reaped (then counted in the server's figure)
 var bareCpu = (Postgres: ProcessCpu.PostgresSeconds(port) - cpu.Postgres, Client: ProcessCpu.Self() - cpu.Client);
@@ -86,6 +88,7 @@ Console.WriteLine($"| warm-up before the measured runs | {warmup} JobTracking cy
 Console.WriteLine($"| full cycle through JobTracking (Submit, Lease, Checkpoint, Complete) | {Stats.Rate(service.JobsPerSecond)} jobs/s ({service.Jobs} jobs) |");
 Console.WriteLine($"| same cycle as bare Npgsql SQL (4 durable transactions per job) | {Stats.Rate(bare.JobsPerSecond)} jobs/s ({bare.Jobs} jobs) |");
 Console.WriteLine($"| one client alone, mean per RPC | {profile} |");
+Console.WriteLine($"| JobTracking cycle: jobs per transaction (group commit) | {jobsPerTransaction} |");
 Console.WriteLine($"| CPU ms per job, JobTracking cycle: service / Postgres / benchmark client | {PerJob(serviceCpu.Service, service.Jobs)} / {PerJob(serviceCpu.Postgres, service.Jobs)} / {PerJob(serviceCpu.Client, service.Jobs)} |");
 Console.WriteLine($"| CPU ms per job, bare SQL cycle: Postgres / benchmark client | {PerJob(bareCpu.Postgres, bare.Jobs)} / {PerJob(bareCpu.Client, bare.Jobs)} |");
 Console.WriteLine($"| ratio JobTracking / bare SQL | {(service.JobsPerSecond / bare.JobsPerSecond).ToString("0.00", CultureInfo.InvariantCulture)} |");

@@ -63,9 +63,15 @@ internal sealed partial class GroupCommit<TItem, TResult> : IAsyncDisposable
             throw new ObjectDisposedException(nameof(GroupCommit<TItem, TResult>));
         }
 
-        using (cancellationToken.UnsafeRegister(static p => ((Pending)p!).Abandon(), pending))
+        try
         {
             return await pending.Answer.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Still queued: dropped, never executed. Already taken: it commits with its batch or not at all.
+            pending.Abandon();
+            throw;
         }
     }
 

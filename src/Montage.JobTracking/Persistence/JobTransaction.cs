@@ -277,6 +277,12 @@ internal sealed class JobTransaction : IAsyncDisposable
             // id, arrays of ids, the queue index). Left to choose, Postgres re-planned several of them on every call
             // (custom plans: ~1.7 ms for the lease candidate query, more than executing it).
             batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL plan_cache_mode = force_generic_plan"));
+            // A generic plan is made once per connection and kept until the table's statistics change (autoanalyze,
+            // at most once a minute). Made while jobs was small (a fresh database, the first minutes of a benchmark),
+            // it scanned the whole table: the event append's row update was a hash join over a sequential scan of
+            // jobs, on every commit, ever slower as jobs grew. Every statement here has its index; a sequential
+            // scan is never the right plan for them.
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL enable_seqscan = off"));
             _begun = true;
         }
 
