@@ -10,7 +10,9 @@ namespace Montage.Gateway.Forwarding;
 /// forwardable to an API key when its request carries an owner (at any depth): every <c>owner</c> field, and an
 /// <c>owner_scope</c> that is the chosen case of its oneof, is overwritten with the key's owner, so a key can only act
 /// as itself. Methods whose requests carry no owner (worker calls such as Lease or Complete, provider event delivery)
-/// are internal and refused.
+/// are internal and refused. Provenance is the workers' to state (they call the services directly): an asset source
+/// (<c>montage.assets.v1.AssetSource</c>, e.g. <c>UploadMetadata.source</c>, which could claim a job's output) is
+/// cleared in every forwarded request, so the store records what a client sends as its own upload or import.
 /// <para>
 /// Client-streaming (and duplex) methods are forwarded only when reviewed here (<see cref="StreamingRule"/>): their
 /// first message must carry the owner and is rewritten as above; every later message passes through unchanged (it is
@@ -43,6 +45,9 @@ internal static class ForwardedMethods
     private static readonly FrozenSet<string> ReviewedStreamingMethods = FrozenSet.ToFrozenSet(
         ["/montage.assets.v1.AssetStore/Upload"], StringComparer.Ordinal);
 
+    /// <summary>Provenance only workers may state; cleared wherever a forwarded request carries it.</summary>
+    private const string WorkerOnlyMessage = "montage.assets.v1.AssetSource";
+
     public static MethodDescriptor? Find(string path) => Methods.GetValueOrDefault(path);
 
     /// <summary>
@@ -67,12 +72,19 @@ internal static class ForwardedMethods
     /// <summary>Whether a request of this type names an owner the gateway can impose.</summary>
     public static bool CarriesOwner(MessageDescriptor message) => CarriesOwner(message, []);
 
-    /// <summary>Overwrites every owner of <paramref name="message"/> (recursively) with <paramref name="owner"/>.</summary>
+    /// <summary>
+    /// Overwrites every owner of <paramref name="message"/> (recursively) with <paramref name="owner"/>, and clears every
+    /// asset source (see the class remarks).
+    /// </summary>
     public static void ImposeOwner(IMessage message, string owner)
     {
         foreach (var field in message.Descriptor.Fields.InDeclarationOrder())
         {
-            if (IsOwnerField(field))
+            if (field.FieldType == FieldType.Message && field.MessageType.FullName == WorkerOnlyMessage)
+            {
+                field.Accessor.Clear(message);
+            }
+            else if (IsOwnerField(field))
             {
                 if (field.Name == "owner" || field.RealContainingOneof?.Accessor.GetCaseFieldDescriptor(message) == field)
                 {

@@ -90,4 +90,19 @@ public sealed class ForwardedMethodsUnitTests
 
         Assert.Equal([("montage.assets.v1.AssetStore.Upload", true)], streaming);
     }
+
+    [Fact]
+    public void An_asset_source_is_cleared_so_a_client_cannot_claim_a_jobs_output()
+    {
+        var upload = new UploadRequest { Metadata = new UploadMetadata { Owner = "victim", Source = new AssetSource { Type = "job_output", JobId = "job_x", Provider = "fal" } } };
+        var import = new ImportFromUrlRequest { Url = "https://example.com/a.png", Source = new AssetSource { JobId = "job_x" } };
+
+        ForwardedMethods.ImposeOwner(upload, "alice");
+        ForwardedMethods.ImposeOwner(import, "alice");
+
+        Assert.Equal("alice", upload.Metadata.Owner);
+        Assert.Null(upload.Metadata.Source);
+        Assert.Equal("alice", import.Owner);
+        Assert.Null(import.Source);
+    }
 }

@@ -28,16 +28,21 @@ public sealed class GrpcUploadForwardingFunctionalTests(AssetsGatewayFixture fix
         new() { Owner = owner, Name = name, ContentType = "application/octet-stream" };
 
     [Fact]
-    public async Task An_upload_is_owned_by_the_keys_owner_even_when_the_metadata_names_another()
+    public async Task An_upload_is_owned_by_the_keys_owner_even_when_the_metadata_names_another_and_claims_no_jobs_output()
     {
         using var tenant = await fixture.NewTenantAsync();
         using var victim = await fixture.NewTenantAsync();
         using var channel = GatewayGrpcClients.Channel(GrpcEndpoint, tenant.Key);
         var bytes = AssetTestMedia.Random((3 * 1024 * 1024) + 17);
 
-        var asset = await new AssetStoreClient(channel.CreateCallInvoker()).UploadAsync(Metadata(victim.Owner), new MemoryStream(bytes));
+        var metadata = Metadata(victim.Owner);
+        metadata.Source = new AssetSource { JobId = "job_of_someone_else", Provider = "fal" };
+
+        var asset = await new AssetStoreClient(channel.CreateCallInvoker()).UploadAsync(metadata, new MemoryStream(bytes));
 
         Assert.Equal(tenant.Owner, asset.Owner);
+        Assert.Equal("upload", asset.Source.Type);
+        Assert.Equal("", asset.Source.JobId);
         Assert.Equal(AssetTestMedia.Sha256(bytes), asset.Sha256);
         Assert.Equal(bytes.Length, asset.SizeBytes);
         var mine = await fixture.Gateway.Assets.StatAsync(new StatAssetRequest { AssetId = asset.Id, Owner = tenant.Owner });
