@@ -30,12 +30,12 @@ internal sealed class SubmitJobHandler(
         var validated = Validate(kind, body);
         var model = validated.Model!;
         var input = validated.Normalized!;
-        if (await media.ResolveAsync(owner, model, input, cancellationToken).ConfigureAwait(false) &&
-            request.HttpContext.Features.Get<IdempotencyClaimFeature>() is { } claim)
+        var idempotency = request.HttpContext.Features.Get<IdempotencyClaimFeature>();
+        if (await media.ResolveAsync(owner, model, input, cancellationToken).ConfigureAwait(false) && idempotency is not null)
         {
-            // Imported media get new asset ids on a repeat, so JobTracking's key could not recognize it: the gateway's
-            // own record must survive a crash (see IdempotencyFilter).
-            await claim.RequireDurableAsync(cancellationToken).ConfigureAwait(false);
+            // Imported media get new asset ids on a repeat, so JobTracking's key could not recognize it: the gateway
+            // keeps its own record of this key (see IdempotencyFilter).
+            await idempotency.ClaimAsync(cancellationToken).ConfigureAwait(false);
         }
 
         var estimate = CostEstimator.Estimate(model, input);
@@ -66,10 +66,14 @@ internal sealed class SubmitJobHandler(
         }
         catch (RpcException exception) when (exception.StatusCode == StatusCode.AlreadyExists && spec.IdempotencyKey.Length > 0)
         {
-            // JobTracking holds this key for a job with another spec: the gateway's record of the key is gone (lost in a
-            // crash, or past its retention) and the body differs. The same answer as with the record.
+            // JobTracking holds this key for a job with another spec: the body differs from the one that created it.
             throw new ApiProblemException(422, "idempotency_key_reused", "This Idempotency-Key was used for a different request.",
                 "Use a new key for a different request.");
+        }
+
+        if (idempotency is not null)
+        {
+            idempotency.Replayed = response.Deduplicated;
         }
 
         var job = response.Job;

@@ -13,24 +13,18 @@ namespace Montage.Gateway.Safety;
 /// <c>Idempotent-Replayed: true</c>), a different request with the key gets 422, and a repeat while the first is
 /// still running gets 409. 5xx answers and exceptions release the key so the client can retry.
 /// <para>
-/// Durability. On the job-creating POSTs (<paramref name="guardedByJobTracking"/>) the key also goes to JobTracking,
-/// whose unique (owner, idempotency key) on the job row is committed durably with the job and answers a repeat of the
-/// same spec with the same job, a different spec with AlreadyExists. So the gateway writes its claim and its answer
-/// with <c>synchronous_commit = off</c> (<see cref="IdempotencyDurability.Relaxed"/>): no WAL flush waited for on the
-/// request's path. What a Postgres crash can lose is only such a write of the last ~600 ms, never half of one:
-/// <list type="bullet">
-/// <item>the claim, before the submit: the request itself fails or is repeated from scratch; at most one job.</item>
-/// <item>the claim or the answer, after JobTracking committed the job: the repeat (same key, same body) claims anew (or
-/// takes over the unanswered claim after <see cref="IdempotencyStore.StaleClaimAfter"/>), builds the same spec and gets
-/// the same job back from JobTracking: 202 with the same id and Location, its state as of now. A different body gets
-/// AlreadyExists, answered 422 as when the record exists. Never a second job.</item>
-/// <item>a 4xx answer: the repeat is validated again; the same body gets the same answer unless the world changed (an
-/// asset it names was uploaded meanwhile), and then creates the one job that body describes.</item>
-/// </list>
-/// The one case the downstream guard does not cover is a body whose media references are imported (URLs, data: URIs):
-/// a repeat would import them again under new asset ids, so its spec would differ. The endpoint then calls
-/// <see cref="IdempotencyClaimFeature.RequireDurableAsync"/> before submitting, and the claim and answer are durable as
-/// before. Other endpoints with a key (retry: no downstream guard) keep both writes durable.
+/// On the job-creating POSTs (<paramref name="guardedByJobTracking"/>) the key also goes to JobTracking, whose unique
+/// (owner, idempotency key) on the job row is committed with the job, durably, in the same transaction: a repeat of the
+/// same spec gets the same job back (marked deduplicated), a different spec AlreadyExists, concurrent repeats one job.
+/// So such a request only reads the gateway's records (a stored 4xx answer, a mismatch) and writes none when it creates
+/// or finds its job: no extra commit, and nothing a crash of the gateway or its database could lose that matters. The
+/// answer to a repeat is derived from the job (202, same id and Location, its state as of now, header
+/// <c>Idempotent-Replayed</c>); a different body gets AlreadyExists from JobTracking, answered 422 as here.
+/// Two cases still write: a 4xx answer is stored (one commit, off the happy path) so a repeat gets it again; and a body
+/// whose media references are imported (URLs, data: URIs) would be imported again under new asset ids on a repeat, so
+/// JobTracking could not recognize it: the endpoint then claims the key (<see cref="IdempotencyClaimFeature"/>) before
+/// submitting, and the claim and answer are written durably as for any other endpoint. Endpoints without a
+/// downstream guard (retry) always claim first.
 /// </para>
 /// </summary>
 internal sealed class IdempotencyFilter(bool guardedByJobTracking = false) : IEndpointFilter
@@ -61,22 +55,22 @@ internal sealed class IdempotencyFilter(bool guardedByJobTracking = false) : IEn
         http.Request.Body = new MemoryStream(body, writable: false);
         var fingerprint = Fingerprint(http.Request, body);
 
-        var durability = guardedByJobTracking ? IdempotencyDurability.Relaxed : IdempotencyDurability.Durable;
-        var (claim, stored) = await store.ClaimAsync(owner, key, fingerprint, durability, http.RequestAborted).ConfigureAwait(false);
-        switch (claim)
+        if (guardedByJobTracking)
         {
-            case IdempotencyClaim.Replay:
-                return new ReplayResult(stored!);
-            case IdempotencyClaim.Mismatch:
-                throw new ApiProblemException(422, "idempotency_key_reused", "This Idempotency-Key was used for a different request.",
-                    "Use a new key for a different request.");
-            case IdempotencyClaim.InProgress:
-                throw new ApiProblemException(409, "idempotency_in_progress", "A request with this Idempotency-Key is still being handled.",
-                    "Retry once it has been answered.");
+            if (await store.LookupAsync(owner, key, fingerprint, http.RequestAborted).ConfigureAwait(false) is { } found)
+            {
+                return Answer(found.Claim, found.Response) ?? throw new InvalidOperationException("A lookup never claims.");
+            }
+
+            return await GuardedAsync(context, next, store, owner, key, fingerprint).ConfigureAwait(false);
         }
 
-        var feature = new IdempotencyClaimFeature(durability == IdempotencyDurability.Durable, cancellationToken => store.MakeDurableAsync(owner, key, cancellationToken));
-        http.Features.Set(feature);
+        var (claim, stored) = await store.ClaimAsync(owner, key, fingerprint, http.RequestAborted).ConfigureAwait(false);
+        if (Answer(claim, stored) is { } answer)
+        {
+            return answer;
+        }
+
         object? result;
         try
         {
@@ -93,6 +87,82 @@ internal sealed class IdempotencyFilter(bool guardedByJobTracking = false) : IEn
             throw;
         }
 
+        return await FinishClaimedAsync(http, store, owner, key, result).ConfigureAwait(false);
+    }
+
+    /// <summary>A request with a key no record knows, on an endpoint whose effect JobTracking guards (see above).</summary>
+    private static async Task<object?> GuardedAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next, IdempotencyStore store, string owner, string key, byte[] fingerprint)
+    {
+        var http = context.HttpContext;
+        var feature = new IdempotencyClaimFeature(async cancellationToken =>
+        {
+            var (claim, stored) = await store.ClaimAsync(owner, key, fingerprint, cancellationToken).ConfigureAwait(false);
+            if (claim != IdempotencyClaim.Claimed)
+            {
+                // Another request with the key got there first: answer as if it had been there at the start.
+                throw new IdempotencyAnswerException(Answer(claim, stored)!);
+            }
+        });
+        http.Features.Set(feature);
+        object? result;
+        try
+        {
+            result = await next(context).ConfigureAwait(false);
+        }
+        catch (IdempotencyAnswerException answer)
+        {
+            return answer.Result;
+        }
+        catch (Exception exception) when (ProblemExceptionHandler.Map(exception) is { Status: < 500 } problem)
+        {
+            result = Problems.Result(problem);
+        }
+        catch
+        {
+            if (feature.Claimed)
+            {
+                await store.ReleaseAsync(owner, key, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            throw;
+        }
+
+        if (feature.Claimed)
+        {
+            return await FinishClaimedAsync(http, store, owner, key, result).ConfigureAwait(false);
+        }
+
+        var captured = await CaptureAsync(http, result).ConfigureAwait(false);
+        if (captured.StatusCode is >= 400 and < 500)
+        {
+            // No job was created: JobTracking knows nothing of the key, so the answer is kept here.
+            await store.StoreAnswerAsync(owner, key, fingerprint, captured, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return new ReplayResult(captured, replayed: feature.Replayed);
+    }
+
+    /// <summary>The answer to a key that is not free: a replay, 422 or 409; null when the key was claimed.</summary>
+    private static ReplayResult? Answer(IdempotencyClaim claim, StoredResponse? stored)
+    {
+        switch (claim)
+        {
+            case IdempotencyClaim.Replay:
+                return new ReplayResult(stored!);
+            case IdempotencyClaim.Mismatch:
+                throw new ApiProblemException(422, "idempotency_key_reused", "This Idempotency-Key was used for a different request.",
+                    "Use a new key for a different request.");
+            case IdempotencyClaim.InProgress:
+                throw new ApiProblemException(409, "idempotency_in_progress", "A request with this Idempotency-Key is still being handled.",
+                    "Retry once it has been answered.");
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>Stores the answer of a claimed request (or releases the key after a 5xx) and sends it.</summary>
+    private static async Task<object?> FinishClaimedAsync(HttpContext http, IdempotencyStore store, string owner, string key, object? result)
+    {
         var captured = await CaptureAsync(http, result).ConfigureAwait(false);
         if (captured.StatusCode >= 500)
         {
@@ -100,7 +170,7 @@ internal sealed class IdempotencyFilter(bool guardedByJobTracking = false) : IEn
         }
         else
         {
-            await store.CompleteAsync(owner, key, captured, feature.Durable ? IdempotencyDurability.Durable : IdempotencyDurability.Relaxed, CancellationToken.None).ConfigureAwait(false);
+            await store.CompleteAsync(owner, key, captured, CancellationToken.None).ConfigureAwait(false);
         }
 
         return new ReplayResult(captured, replayed: false);
@@ -141,6 +211,12 @@ internal sealed class IdempotencyFilter(bool guardedByJobTracking = false) : IEn
 
         return new StoredResponse(http.Response.StatusCode, http.Response.ContentType, http.Response.Headers.Location.ToString() is { Length: > 0 } location ? location : null,
             buffer.ToArray());
+    }
+
+    /// <summary>Carries the answer to a key claimed by another request from the endpoint back to the filter.</summary>
+    private sealed class IdempotencyAnswerException(ReplayResult result) : Exception("The Idempotency-Key was claimed by another request.")
+    {
+        public ReplayResult Result { get; } = result;
     }
 
     private sealed class ReplayResult(StoredResponse response, bool replayed = true) : IResult

@@ -21,64 +21,78 @@ public enum IdempotencyClaim
     Mismatch,
 }
 
-/// <summary>How a record write must reach the disk.</summary>
-public enum IdempotencyDurability
-{
-    /// <summary>COMMIT waits for the WAL flush (the record survives a Postgres crash once written).</summary>
-    Durable,
-
-    /// <summary>
-    /// <c>synchronous_commit = off</c> for this write only: COMMIT does not wait for the flush, which follows within
-    /// about three <c>wal_writer_delay</c> (600 ms by default) or with the next durable commit of the same server. A
-    /// Postgres crash in that window loses the write (never half of it). Only for requests whose effect has its own
-    /// durable guard: see <see cref="IdempotencyFilter"/>.
-    /// </summary>
-    Relaxed,
-}
-
 /// <summary>
 /// Idempotency-Key records in the gateway database, per owner and key. A record is kept for <c>retention</c> (24 h by
-/// default, as Stripe does): after that the key is free again, whether or not the pruner has deleted the row yet. A
-/// claim that was never answered (its gateway died mid-request, or the answer was a relaxed write lost in a Postgres
-/// crash) is taken over after <see cref="StaleClaimAfter"/>, so such a key is not stuck at 409 for the retention.
+/// default, as Stripe does): after that the key is free again, whether or not the pruner has deleted the row yet.
 /// </summary>
 public sealed class IdempotencyStore(NpgsqlDataSource dataSource, TimeSpan retention)
 {
-    /// <summary>Longer than any request is handled (imports included), so a running request is never taken over.</summary>
-    public static readonly TimeSpan StaleClaimAfter = TimeSpan.FromMinutes(15);
-
     public TimeSpan Retention { get; } = retention;
 
-    public Task<(IdempotencyClaim Claim, StoredResponse? Response)> ClaimAsync(string owner, string key, byte[] requestHash, CancellationToken cancellationToken) =>
-        ClaimAsync(owner, key, requestHash, IdempotencyDurability.Durable, cancellationToken);
-
-    public async Task<(IdempotencyClaim Claim, StoredResponse? Response)> ClaimAsync(
-        string owner, string key, byte[] requestHash, IdempotencyDurability durability, CancellationToken cancellationToken)
+    public async Task<(IdempotencyClaim Claim, StoredResponse? Response)> ClaimAsync(string owner, string key, byte[] requestHash, CancellationToken cancellationToken)
     {
-        // A new key, one whose record has outlived the retention, or a stale unanswered claim (taken over as if new).
-        var inserted = await WriteAsync(durability, cancellationToken,
+        // A new key, or one whose record has outlived the retention (taken over as if new).
+        await using (var insert = dataSource.CreateCommand(
             "INSERT INTO idempotency_records (owner, key, request_hash) VALUES ($1, $2, $3) ON CONFLICT (owner, key) DO UPDATE " +
             "SET request_hash = EXCLUDED.request_hash, status_code = NULL, content_type = NULL, location = NULL, body = NULL, created_at = now(), completed_at = NULL " +
-            "WHERE idempotency_records.created_at < now() - $4 OR (idempotency_records.status_code IS NULL AND idempotency_records.created_at < now() - $5)",
-            new NpgsqlParameter<string> { TypedValue = owner },
-            new NpgsqlParameter<string> { TypedValue = key },
-            new NpgsqlParameter<byte[]> { TypedValue = requestHash },
-            new NpgsqlParameter<TimeSpan> { TypedValue = Retention },
-            new NpgsqlParameter<TimeSpan> { TypedValue = StaleClaimAfter }).ConfigureAwait(false);
-        if (inserted == 1)
+            "WHERE idempotency_records.created_at < now() - $4"))
         {
-            return (IdempotencyClaim.Claimed, null);
+            insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = owner });
+            insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = key });
+            insert.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = requestHash });
+            insert.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = Retention });
+            if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
+            {
+                return (IdempotencyClaim.Claimed, null);
+            }
         }
 
+        // Released between our insert and this read (the first request failed): the caller may simply retry.
+        return await ReadAsync(owner, key, requestHash, includeExpired: true, cancellationToken).ConfigureAwait(false) ?? (IdempotencyClaim.InProgress, null);
+    }
+
+    /// <summary>
+    /// What a request finds without claiming the key: null when the key has no live record (new, or past its
+    /// retention). For requests whose effect is guarded by the key downstream (see <see cref="IdempotencyFilter"/>).
+    /// </summary>
+    public Task<(IdempotencyClaim Claim, StoredResponse? Response)?> LookupAsync(string owner, string key, byte[] requestHash, CancellationToken cancellationToken) =>
+        ReadAsync(owner, key, requestHash, includeExpired: false, cancellationToken);
+
+    /// <summary>
+    /// Records a request and its answer at once, without a claim before (see <see cref="LookupAsync"/>); a live record
+    /// of the key already there is kept.
+    /// </summary>
+    public async Task StoreAnswerAsync(string owner, string key, byte[] requestHash, StoredResponse response, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        await using var command = dataSource.CreateCommand(
+            "INSERT INTO idempotency_records (owner, key, request_hash, status_code, content_type, location, body, completed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, now()) " +
+            "ON CONFLICT (owner, key) DO UPDATE SET request_hash = EXCLUDED.request_hash, status_code = EXCLUDED.status_code, content_type = EXCLUDED.content_type, " +
+            "location = EXCLUDED.location, body = EXCLUDED.body, created_at = now(), completed_at = now() WHERE idempotency_records.created_at < now() - $8");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = owner });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = key });
+        command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = requestHash });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = response.StatusCode });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)response.ContentType ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)response.Location ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = response.Body });
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = Retention });
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<(IdempotencyClaim Claim, StoredResponse? Response)?> ReadAsync(
+        string owner, string key, byte[] requestHash, bool includeExpired, CancellationToken cancellationToken)
+    {
         await using var select = dataSource.CreateCommand(
-            "SELECT request_hash, status_code, content_type, location, body FROM idempotency_records WHERE owner = $1 AND key = $2");
+            "SELECT request_hash, status_code, content_type, location, body FROM idempotency_records WHERE owner = $1 AND key = $2 AND ($3 OR created_at >= now() - $4)");
         select.Parameters.Add(new NpgsqlParameter<string> { TypedValue = owner });
         select.Parameters.Add(new NpgsqlParameter<string> { TypedValue = key });
+        select.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = includeExpired });
+        select.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = Retention });
         await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            // Released between our insert and this read (the first request failed): the caller may simply retry.
-            return (IdempotencyClaim.InProgress, null);
+            return null;
         }
 
         if (!reader.GetFieldValue<byte[]>(0).AsSpan().SequenceEqual(requestHash))
@@ -96,53 +110,17 @@ public sealed class IdempotencyStore(NpgsqlDataSource dataSource, TimeSpan reten
         return (IdempotencyClaim.Replay, response);
     }
 
-    public Task CompleteAsync(string owner, string key, StoredResponse response, CancellationToken cancellationToken) =>
-        CompleteAsync(owner, key, response, IdempotencyDurability.Durable, cancellationToken);
-
-    public async Task CompleteAsync(string owner, string key, StoredResponse response, IdempotencyDurability durability, CancellationToken cancellationToken)
+    public async Task CompleteAsync(string owner, string key, StoredResponse response, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(response);
-        await WriteAsync(durability, cancellationToken,
-            "UPDATE idempotency_records SET status_code = $3, content_type = $4, location = $5, body = $6, completed_at = now() WHERE owner = $1 AND key = $2",
-            new NpgsqlParameter<string> { TypedValue = owner },
-            new NpgsqlParameter<string> { TypedValue = key },
-            new NpgsqlParameter<int> { TypedValue = response.StatusCode },
-            new NpgsqlParameter { Value = (object?)response.ContentType ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text },
-            new NpgsqlParameter { Value = (object?)response.Location ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text },
-            new NpgsqlParameter<byte[]> { TypedValue = response.Body }).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Makes a relaxed claim durable now: a durable commit flushes the WAL up to itself, so the claim written before it
-    /// is on disk when this returns.
-    /// </summary>
-    public async Task MakeDurableAsync(string owner, string key, CancellationToken cancellationToken) =>
-        await WriteAsync(IdempotencyDurability.Durable, cancellationToken,
-            "UPDATE idempotency_records SET created_at = created_at WHERE owner = $1 AND key = $2",
-            new NpgsqlParameter<string> { TypedValue = owner },
-            new NpgsqlParameter<string> { TypedValue = key }).ConfigureAwait(false);
-
-    /// <summary>One statement in its own transaction; rows affected.</summary>
-    private async Task<int> WriteAsync(IdempotencyDurability durability, CancellationToken cancellationToken, string sql, params NpgsqlParameter[] parameters)
-    {
-        if (durability == IdempotencyDurability.Durable)
-        {
-            await using var command = dataSource.CreateCommand(sql);
-            command.Parameters.AddRange(parameters);
-            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        // SET LOCAL needs a transaction block; both statements go in one round trip, COMMIT in the next.
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using var batch = new NpgsqlBatch(connection, transaction);
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL synchronous_commit = off"));
-        var write = new NpgsqlBatchCommand(sql);
-        write.Parameters.AddRange(parameters);
-        batch.BatchCommands.Add(write);
-        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return write.RecordsAffected;
+        await using var command = dataSource.CreateCommand(
+            "UPDATE idempotency_records SET status_code = $3, content_type = $4, location = $5, body = $6, completed_at = now() WHERE owner = $1 AND key = $2");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = owner });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = key });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = response.StatusCode });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)response.ContentType ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)response.Location ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = response.Body });
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Deletes up to <paramref name="batch"/> records older than the retention; returns how many.</summary>
