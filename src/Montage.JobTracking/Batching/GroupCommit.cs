@@ -128,7 +128,19 @@ internal sealed partial class GroupCommit<TItem, TResult> : IAsyncDisposable
         {
             answers = await _runBatch(batch.Select(p => p.Item).ToList(), _stopping.Token).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is not OperationCanceledException || !_stopping.IsCancellationRequested)
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Shutting down: the transaction was abandoned before COMMIT.
+            foreach (var pending in batch)
+            {
+                pending.Answer.TrySetCanceled();
+            }
+
+            return;
+        }
+#pragma warning disable CA1031 // any failure of the batch as a whole: its items get their own answers below
+        catch (Exception exception)
+#pragma warning restore CA1031
         {
             // Rolled back as a whole: nothing of it committed. Each item on its own gets its own answer.
             LogBatchFailed(_logger, _name, batch.Count, exception.GetType().Name);
