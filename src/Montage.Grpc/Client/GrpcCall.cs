@@ -185,7 +185,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
                 return FinishedWithoutMessage();
             }
 
-            var (message, _) = await _body!.ReadAsync(_method.ResponseParser, _readOptions, 0, _token).ConfigureAwait(false);
+            var message = await _body!.ReadAsync(_method.ResponseParser, _readOptions, 0, _token).ConfigureAwait(false);
             if (message is not null)
             {
                 return message;
@@ -221,10 +221,10 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
                 return (FinishedWithoutMessage(), null);
             }
 
-            var read = await _body!.ReadAsync(_method.ResponseParser, _readOptions, bytesField, _token).ConfigureAwait(false);
-            if (read.Message is not null || read.Bytes is not null)
+            var message = await _body!.ReadAsync(_method.ResponseParser, _readOptions, bytesField, _token).ConfigureAwait(false);
+            if (message is not null || _body.LastBytes is not null)
             {
-                return read;
+                return (message, _body.LastBytes);
             }
 
             var outcome = ReadOutcome(_response!.TrailingHeaders);
@@ -496,7 +496,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
                 return FinishedWithoutMessage() ?? throw Fail(new RpcException(StatusCode.Internal, "The response ended without a message."));
             }
 
-            var (message, _) = await _body!.ReadAsync(_method.ResponseParser, _readOptions, 0, _token).ConfigureAwait(false);
+            var message = await _body!.ReadAsync(_method.ResponseParser, _readOptions, 0, _token).ConfigureAwait(false);
             if (message is null)
             {
                 var empty = ReadOutcome(_response!.TrailingHeaders);
@@ -509,7 +509,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
                 throw empty.CreateException();
             }
 
-            if ((await _body!.ReadAsync(_method.ResponseParser, _readOptions, 0, _token).ConfigureAwait(false)).Message is not null)
+            if (await _body!.ReadAsync(_method.ResponseParser, _readOptions, 0, _token).ConfigureAwait(false) is not null)
             {
                 throw new RpcException(StatusCode.Internal, "The response holds more than one message for a single-response method.");
             }

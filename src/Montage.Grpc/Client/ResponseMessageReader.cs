@@ -24,17 +24,24 @@ internal sealed class ResponseMessageReader
     public ResponseMessageReader(Stream stream) => _stream = stream;
 
     /// <summary>
-    /// Reads the next message; both parts empty at a clean end of the body. The size limit is checked as soon as the
-    /// length prefix arrives, before the message is buffered. An uncompressed message holding only field
-    /// <paramref name="bytesField"/> (0: none) is not parsed: its bytes are returned in place, valid until the next read.
+    /// The bytes of the message the last read handed over unparsed (see <see cref="ReadAsync"/>), in place in the
+    /// buffer and valid until the next read; null when the last read parsed a message or found the end.
     /// </summary>
-    public async ValueTask<(T? Message, ReadOnlyMemory<byte>? Bytes)> ReadAsync<T>(
-        MessageParser<T> parser, MessageReadOptions options, int bytesField, CancellationToken cancellationToken)
+    public ReadOnlyMemory<byte>? LastBytes { get; private set; }
+
+    /// <summary>
+    /// Reads the next message, or returns null at a clean end of the body. The size limit is checked as soon as the
+    /// length prefix arrives, before the message is buffered. An uncompressed message holding only field
+    /// <paramref name="bytesField"/> (0: none) is not parsed: null is returned and its bytes are in <see cref="LastBytes"/>.
+    /// (The bytes are not part of the result so that the ordinary read's state machine stays as small as it was.)
+    /// </summary>
+    public async ValueTask<T?> ReadAsync<T>(MessageParser<T> parser, MessageReadOptions options, int bytesField, CancellationToken cancellationToken)
         where T : class, IMessage<T>
     {
+        LastBytes = null;
         if (_buffer is null)
         {
-            return _failed ? throw new InvalidOperationException("The response body already failed.") : default;
+            return _failed ? throw new InvalidOperationException("The response body already failed.") : null;
         }
 
         var done = true;
@@ -44,7 +51,7 @@ internal sealed class ResponseMessageReader
             if (!await FillAsync(GrpcProtocol.MessageHeaderSize, cancellationToken).ConfigureAwait(false))
             {
                 failed = _end != _start;
-                return failed ? throw new RpcException(StatusCode.Internal, "The stream ended in the middle of a message.") : default;
+                return failed ? throw new RpcException(StatusCode.Internal, "The stream ended in the middle of a message.") : null;
             }
 
             var header = _buffer.AsSpan(_start, GrpcProtocol.MessageHeaderSize);
@@ -70,17 +77,17 @@ internal sealed class ResponseMessageReader
             if (bytesField > 0 && !compressed && BytesFieldMessage.TryGetPayload(_buffer.AsSpan(payloadStart, (int)length), bytesField, out var offset))
             {
                 // The bytes stay where they are until the next read: only then may the buffer be compacted or refilled.
-                var bytes = _buffer.AsMemory(payloadStart + offset, (int)length - offset);
+                LastBytes = _buffer.AsMemory(payloadStart + offset, (int)length - offset);
                 Consume(frameLength);
                 done = false;
-                return (null, bytes);
+                return null;
             }
 
             var payload = new ReadOnlySequence<byte>(_buffer, payloadStart, (int)length);
             var message = MessageFraming.Parse(payload, compressed, parser, options);
             Consume(frameLength);
             done = false;
-            return (message, null);
+            return message;
         }
         finally
         {
