@@ -19,6 +19,9 @@ namespace Montage.Gateway.Events;
 /// </summary>
 internal static partial class EventEndpoints
 {
+    /// <summary>How many shared feeds a job stream tries (the first and those after a feed failed) before its own Watch.</summary>
+    private const int MaxFeedAttempts = 3;
+
     public static void MapEventEndpoints(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/v1/jobs/{id}/events", JobEventsAsync).WithTags("Events").Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
@@ -63,30 +66,65 @@ internal static partial class EventEndpoints
             return;
         }
 
-        // From here on the owner's shared feed buffers the job's events; see JobEventHub for why this order leaves no gap.
-        using var subscription = hub.Subscribe(owner, jobId, job.LastEventSequence);
         await BeginAsync(context).ConfigureAwait(false);
-        var stream = new JobEventStream(context, client, subscription, hub.Replays, jobId, owner, options.Value.EventKeepAlive);
-        try
+        var cursor = after ?? 0;
+        var lastSequence = job.LastEventSequence;
+        for (var attempt = 1; ; attempt++)
         {
-            // The stream that created the feed knows where its replay ends: its job's last sequence, read before.
-            if (await stream.RunAsync(after ?? 0, subscription.CreatedFeed ? job.LastEventSequence : null).ConfigureAwait(false))
+            // From here on the owner's shared feed buffers the job's events; see JobEventHub for why this order leaves no gap.
+            using (var subscription = hub.Subscribe(owner, jobId, lastSequence))
+            {
+                var stream = new JobEventStream(context, client, subscription, hub.Replays, jobId, owner, options.Value.EventKeepAlive);
+                try
+                {
+                    // The stream that created the feed knows where its replay ends: its job's last sequence, read before.
+                    if (await stream.RunAsync(cursor, subscription.CreatedFeed ? lastSequence : null).ConfigureAwait(false))
+                    {
+                        return;
+                    }
+                }
+                catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (RpcException exception) when (!context.RequestAborted.IsCancellationRequested)
+                {
+                    await WriteFailureAsync(context, exception, logger).ConfigureAwait(false);
+                    return;
+                }
+
+                cursor = stream.Cursor;
+            }
+
+            if (attempt == MaxFeedAttempts)
+            {
+                break;
+            }
+
+            // The shared feed failed (JobTracking overloaded or restarting): every stream of the owner gets here at once.
+            // They join a new feed after a pause, through the gate, rather than each opening its own Watch, which would
+            // multiply the load that made the feed fail.
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(attempt), context.RequestAborted).ConfigureAwait(false);
+                using (await hub.Replays.EnterAsync(context.RequestAborted).ConfigureAwait(false))
+                {
+                    lastSequence = (await client.GetAsync(new GetJobRequest { JobId = jobId, Owner = owner }, context.RequestAborted).ConfigureAwait(false)).LastEventSequence;
+                }
+            }
+            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
             {
                 return;
             }
-        }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
-        {
-            return;
-        }
-        catch (RpcException exception) when (!context.RequestAborted.IsCancellationRequested)
-        {
-            await WriteFailureAsync(context, exception, logger).ConfigureAwait(false);
-            return;
+            catch (RpcException exception) when (!context.RequestAborted.IsCancellationRequested)
+            {
+                await WriteFailureAsync(context, exception, logger).ConfigureAwait(false);
+                return;
+            }
         }
 
-        // The shared feed failed: this stream goes on with its own Watch.
-        var request = new WatchRequest { JobId = jobId, Owner = owner, AfterSequence = stream.Cursor };
+        // The shared feed failed again and again: this stream goes on with its own Watch.
+        var request = new WatchRequest { JobId = jobId, Owner = owner, AfterSequence = cursor };
         await FollowAsync(context, client, request, endAtTerminal: true, options.Value.EventKeepAlive, logger).ConfigureAwait(false);
     }
 
