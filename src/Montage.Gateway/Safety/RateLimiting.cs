@@ -2,16 +2,20 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using Montage.Gateway.Auth;
 using Montage.Gateway.Errors;
+using Montage.ReverseProxy.Forwarder;
 
 namespace Montage.Gateway.Safety;
 
 /// <summary>
 /// Per API key token buckets: a key may burst up to its per-minute limit and refills evenly over the minute.
-/// Requests without a key are not limited here (they are refused by authentication or are webhooks).
+/// Requests without a key are not limited here (they are refused by authentication or are webhooks). A forwarded gRPC
+/// call over its limit gets RESOURCE_EXHAUSTED, with the same Retry-After header.
 /// Limits are per gateway instance.
 /// </summary>
 internal static class RateLimiting
 {
+    private const int ResourceExhausted = 8;
+
     public static IServiceCollection AddKeyRateLimits(this IServiceCollection services, Func<int> defaultRequestsPerMinute)
     {
         services.AddRateLimiter(options =>
@@ -34,6 +38,14 @@ internal static class RateLimiting
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
                 var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
                 context.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+                if (GrpcFailure.IsGrpcRequest(context.HttpContext.Request))
+                {
+                    // A gRPC client reads HTTP 429 as UNAVAILABLE, which its retry policy would retry at once.
+                    GrpcFailure.WriteTrailersOnly(context.HttpContext.Response, ResourceExhausted,
+                        $"Too many requests for this API key. Retry after {seconds} s.");
+                    return;
+                }
+
                 await Problems.WriteAsync(context.HttpContext, 429, "rate_limited", "Too many requests for this API key.",
                     $"Retry after {seconds} s.").ConfigureAwait(false);
             };

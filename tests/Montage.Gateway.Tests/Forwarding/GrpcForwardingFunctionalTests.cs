@@ -58,6 +58,32 @@ public sealed class GrpcForwardingFunctionalTests(GatewayFixture fixture) : IDis
     }
 
     [Fact]
+    public async Task A_call_over_the_keys_rate_limit_is_resource_exhausted_as_a_grpc_status()
+    {
+        using var tenant = await fixture.NewTenantAsync(requestsPerMinute: 3);
+        var job = (await Jobs.SubmitAsync(new SubmitJobRequest { Spec = Spec(tenant.Owner) }, WithKey(tenant.Key))).Job;
+        var answered = 1;
+        RpcException? limited = null;
+        for (var i = 0; i < 6 && limited is null; i++)
+        {
+            try
+            {
+                Assert.Equal(job.Id, (await Jobs.GetAsync(new GetJobRequest { JobId = job.Id }, WithKey(tenant.Key))).Id);
+                answered++;
+            }
+            catch (RpcException error)
+            {
+                limited = error;
+            }
+        }
+
+        Assert.NotNull(limited);
+        Assert.True(limited.StatusCode == StatusCode.ResourceExhausted, $"{limited.StatusCode}: {limited.Status.Detail}");
+        Assert.Contains("Retry after", limited.Status.Detail, StringComparison.Ordinal);
+        Assert.True(answered >= 3, $"only {answered} calls were answered before the limit");
+    }
+
+    [Fact]
     public async Task A_submit_is_owned_by_the_keys_owner_whatever_owner_the_message_names()
     {
         using var tenant = await fixture.NewTenantAsync();
