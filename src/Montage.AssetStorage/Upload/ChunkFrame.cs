@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using Montage.Grpc.Protocol;
 
 namespace Montage.AssetStorage.Upload;
 
@@ -40,7 +41,7 @@ internal static class ChunkFrame
             return false;
         }
 
-        if (!TryReadVarint(prefix[(MessageHeaderSize + 1)..], out var chunkLength, out var varintSize))
+        if (!BytesFieldMessage.TryReadVarint(prefix[(MessageHeaderSize + 1)..], out var chunkLength, out var varintSize))
         {
             return false;
         }
@@ -55,22 +56,5 @@ internal static class ChunkFrame
         chunk = message.Slice(fieldHeader);
         end = message.End;
         return true;
-    }
-
-    private static bool TryReadVarint(ReadOnlySpan<byte> bytes, out ulong value, out int size)
-    {
-        value = 0;
-        for (size = 0; size < bytes.Length && size < 5; size++)
-        {
-            var b = bytes[size];
-            value |= (ulong)(b & 0x7F) << (7 * size);
-            if ((b & 0x80) == 0)
-            {
-                size++;
-                return true;
-            }
-        }
-
-        return false;
     }
 }

@@ -57,7 +57,11 @@ public static class BytesFieldMessage
         return i;
     }
 
-    private static bool TryReadVarint(ReadOnlySpan<byte> bytes, out ulong value, out int size)
+    /// <summary>
+    /// Reads a protobuf varint of at most five bytes (a 32-bit length or tag) from the start of <paramref name="bytes"/>;
+    /// false when it is cut short or longer.
+    /// </summary>
+    public static bool TryReadVarint(ReadOnlySpan<byte> bytes, out ulong value, out int size)
     {
         value = 0;
         for (size = 0; size < bytes.Length && size < 5; size++)
